@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* What the library's sources share and do not export. */
+#ifndef URING_LIB_H
+#define URING_LIB_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "uring.h"
+#include "syscall.h"
+
+/* Flags for io_uring_enter() on this ring: the registered index if there is one. */
+static inline unsigned ring_enter_flags(const struct io_uring *ring)
+{
+	unsigned flags = 0;
+
+	if (ring->int_flags & INT_FLAG_REG_RING)
+		flags |= IORING_ENTER_REGISTERED_RING;
+	if (uring_unlikely(ring->int_flags & INT_FLAG_NO_IOWAIT))
+		flags |= IORING_ENTER_NO_IOWAIT;
+	return flags;
+}
+
+/* io_uring_register() on this ring, through its registered index if any. */
+static inline int ring_register(struct io_uring *ring, unsigned opcode,
+				const void *arg, unsigned nr_args)
+{
+	if (ring->int_flags & INT_FLAG_REG_RING)
+		opcode |= IORING_REGISTER_USE_REGISTERED_RING;
+	return __sys_io_uring_register((unsigned) ring->enter_ring_fd, opcode,
+				       arg, nr_args);
+}
+
+/* register.c: drop the registered ring index, even with no plain fd left */
+int uring_unregister_ring_index(struct io_uring *ring);
+
+/* features.c: what the running kernel supports, learned once */
+unsigned uring_kernel_features(void);
+void uring_note_features(unsigned features);
+
+#endif

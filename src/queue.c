@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ring protocol's out-of-line half: publishing SQEs to the kernel,
+ * deciding when io_uring_enter() is needed, and waiting for CQEs.
+ *
+ * Who writes what: we own sq.tail and cq.head, the kernel owns sq.head and
+ * cq.tail.  Each side publishes with a release store and reads the other's
+ * index with an acquire load; each pairing is named where it happens.
+ */
+#define LIBURING_INTERNAL
+#include "lib.h"
+
+#include <string.h>
+
+/*
+ * With IORING_SETUP_SQPOLL, does the kernel thread need waking?  Without
+ * SQPOLL, submitting always needs io_uring_enter().
+ */
+static inline bool sq_ring_needs_enter(struct io_uring *ring, unsigned submit,
+				       unsigned *flags)
+{
+	if (!submit)
+		return false;
+	if (!(ring->flags & IORING_SETUP_SQPOLL))
+		return true;
+	/* full barrier: our store of sq.tail must be visible before we read
+	 * NEED_WAKEUP; pairs with the SQPOLL thread's barrier between setting
+	 * NEED_WAKEUP and its last look at sq.tail before it sleeps */
+	io_uring_smp_mb();
+	if (uring_unlikely(IO_URING_READ_ONCE(*ring->sq.kflags) &
+			   IORING_SQ_NEED_WAKEUP)) {
+		*flags |= IORING_ENTER_SQ_WAKEUP;
+		return true;
+	}
+	return false;
+}
+
+/* Completions wait in the overflow list or in deferred task work. */
+static inline bool cq_ring_needs_flush(struct io_uring *ring)
+{
+	return IO_URING_READ_ONCE(*ring->sq.kflags) &
+	       (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN);
+}
+
+/* Reaping needs io_uring_enter(): IOPOLL rings, or completions held back. */
+static inline bool cq_ring_needs_enter(struct io_uring *ring)
+{
+	return (ring->int_flags & INT_FLAG_CQ_ENTER) || cq_ring_needs_flush(ring);
+}
+
+/*
+ * Hand the SQEs filled since the last flush to the kernel by moving sq.tail.
+ * Returns how many SQEs the kernel has not consumed yet.
+ */
+static inline unsigned flush_sq(struct io_uring *ring)
+{
+	struct io_uring_sq *sq = &ring->sq;
+	unsigned tail = sq->sqe_tail;
+
+	if (sq->sqe_head != tail) {
+		sq->sqe_head = tail;
+		if (!(ring->flags & IORING_SETUP_SQPOLL))
+			/* read by the kernel only inside our io_uring_enter(),
+			 * and the syscall orders it: a plain store suffices */
+			IO_URING_WRITE_ONCE(*sq->ktail, tail);
+		else
+			/* release: pairs with the SQPOLL thread's acquire of
+			 * sq.tail, so it sees the SQE contents we wrote */
+			io_uring_smp_store_release(sq->ktail, tail);
+	}
+	return tail - io_uring_load_sq_head(ring);
+}
+
+static int submit(struct io_uring *ring, unsigned submitted, unsigned wait_nr,
+		  bool getevents)
+{
+	bool cq_needs_enter = getevents || wait_nr || cq_ring_needs_enter(ring);
+	unsigned flags = ring_enter_flags(ring);
+
+	if (sq_ring_needs_enter(ring, submitted, &flags) || cq_needs_enter) {
+		if (cq_needs_enter)
+			flags |= IORING_ENTER_GETEVENTS;
+		return __sys_io_uring_enter((unsigned) ring->enter_ring_fd,
+					    submitted, wait_nr, flags, NULL);
+	}
+	return (int) submitted;
+}
+
+int io_uring_submit(struct io_uring *ring)
+{
+	return submit(ring, flush_sq(ring), 0, false);
+}
+
+int io_uring_submit_and_wait(struct io_uring *ring, unsigned wait_nr)
+{
+	return submit(ring, flush_sq(ring), wait_nr, false);
+}
+
+int io_uring_submit_and_get_events(struct io_uring *ring)
+{
+	return submit(ring, flush_sq(ring), 0, true);
+}
+
+int io_uring_get_events(struct io_uring *ring)
+{
+	return __sys_io_uring_enter((unsigned) ring->enter_ring_fd, 0, 0,
+				    IORING_ENTER_GETEVENTS |
+				    ring_enter_flags(ring), NULL);
+}
+
+int __io_uring_sqring_wait(struct io_uring *ring)
+{
+	return __sys_io_uring_enter((unsigned) ring->enter_ring_fd, 0, 0,
+				    IORING_ENTER_SQ_WAIT |
+				    ring_enter_flags(ring), NULL);
+}
+
+#ifndef URING_FFI
+/* For binaries built against headers where io_uring_get_sqe was not inline. */
+struct io_uring_sqe *io_uring_get_sqe(struct io_uring *ring)
+{
+	return _io_uring_get_sqe(ring);
+}
+#endif
+
+/* ---- Waiting ---- */
+
+/* One wait request: what to submit, how many CQEs to wait for, and how. */
+struct wait_req {
+	unsigned submit;
+	unsigned wait_nr;
+	unsigned enter_flags;	/* IORING_ENTER_EXT_ARG[_REG] or 0 */
+	bool timed;		/* a timeout bounds the wait */
+	void *arg;		/* sigset_t *, io_uring_getevents_arg *, or reg offset */
+	size_t arg_sz;
+};
+
+/*
+ * Peek, entering the kernel as often as needed to submit and to wait.
+ * Returns 0 or the number the first io_uring_enter() submitted with a CQE
+ * in *cqe_ptr; -ETIME when a timed wait found none; -EAGAIN when nothing
+ * was asked for and nothing was ready; or the kernel's -errno.
+ */
+static int get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
+		   struct wait_req *w)
+{
+	struct io_uring_cqe *cqe = NULL;
+	bool entered = false;
+	int submitted = 0, ret;
+
+	for (;;) {
+		unsigned flags = ring_enter_flags(ring), nr_available;
+		bool need_enter = false;
+
+		ret = __io_uring_peek_cqe(ring, &cqe, &nr_available);
+		if (ret)
+			break;
+		if (!cqe && !w->wait_nr && !w->submit) {
+			/* a plain peek: enter only to flush held-back CQEs */
+			if (entered || !cq_ring_needs_enter(ring)) {
+				ret = -EAGAIN;
+				break;
+			}
+			need_enter = true;
+		}
+		if (w->wait_nr > nr_available || need_enter) {
+			flags |= IORING_ENTER_GETEVENTS | w->enter_flags;
+			need_enter = true;
+		}
+		if (sq_ring_needs_enter(ring, w->submit, &flags))
+			need_enter = true;
+		if (!need_enter)
+			break;
+		if (entered && w->timed && !cqe) {
+			/* the timed wait already ran out */
+			ret = -ETIME;
+			break;
+		}
+		ret = __sys_io_uring_enter2((unsigned) ring->enter_ring_fd,
+					    w->submit, w->wait_nr, flags,
+					    w->arg, w->arg_sz);
+		if (ret < 0)
+			break;
+		if (!entered)
+			submitted = ret;
+		w->submit -= (unsigned) ret;
+		entered = true;
+		if (cqe)
+			break;
+	}
+	*cqe_ptr = cqe;
+	if (ret < 0)
+		return ret;
+	return submitted;
+}
+
+int __io_uring_get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
+		       unsigned submit, unsigned wait_nr, sigset_t *sigmask)
+{
+	struct wait_req w = {
+		.submit = submit,
+		.wait_nr = wait_nr,
+		.arg = sigmask,
+		.arg_sz = _NSIG / 8,
+	};
+
+	return get_cqe(ring, cqe_ptr, &w);
+}
+
+/*
+ * Kernels without IORING_FEAT_EXT_ARG cannot bound a wait: queue a timeout
+ * SQE (user_data LIBURING_UDATA_TIMEOUT, never shown to the caller) that
+ * completes after wait_nr CQEs or at ts.  Returns the SQEs now pending.
+ */
+static int queue_timeout_sqe(struct io_uring *ring, unsigned wait_nr,
+			     struct __kernel_timespec *ts)
+{
+	struct io_uring_sqe *sqe = _io_uring_get_sqe(ring);
+	int ret;
+
+	if (!sqe) {
+		/* SQ full: submit what is there to make room */
+		ret = io_uring_submit(ring);
+		if (ret < 0)
+			return ret;
+		sqe = _io_uring_get_sqe(ring);
+		if (!sqe)
+			return -EAGAIN;
+	}
+	io_uring_prep_timeout(sqe, ts, wait_nr, 0);
+	sqe->user_data = LIBURING_UDATA_TIMEOUT;
+	return (int) flush_sq(ring);
+}
+
+/*
+ * Submit what is queued and wait for wait_nr CQEs, bounded by ts (if any)
+ * and, with min_wait_usec, by the kernel's minimum-wait batching.
+ */
+static int submit_and_wait_ext(struct io_uring *ring,
+			       struct io_uring_cqe **cqe_ptr, unsigned wait_nr,
+			       struct __kernel_timespec *ts,
+			       unsigned min_wait_usec, sigset_t *sigmask)
+{
+	struct io_uring_getevents_arg arg;
+	struct wait_req w;
+	int to_submit;
+
+	memset(&w, 0, sizeof(w));
+	if (ring->features & IORING_FEAT_EXT_ARG) {
+		memset(&arg, 0, sizeof(arg));
+		arg.sigmask = (__u64) (uintptr_t) sigmask;
+		arg.sigmask_sz = _NSIG / 8;
+		arg.min_wait_usec = min_wait_usec;
+		arg.ts = (__u64) (uintptr_t) ts;
+		w.submit = flush_sq(ring);
+		w.wait_nr = wait_nr;
+		w.enter_flags = IORING_ENTER_EXT_ARG;
+		w.timed = ts != NULL;
+		w.arg = &arg;
+		w.arg_sz = sizeof(arg);
+		return get_cqe(ring, cqe_ptr, &w);
+	}
+	if (min_wait_usec)
+		return -EINVAL;
+	if (ts) {
+		to_submit = queue_timeout_sqe(ring, wait_nr, ts);
+		if (to_submit < 0)
+			return to_submit;
+	} else {
+		to_submit = (int) flush_sq(ring);
+	}
+	return __io_uring_get_cqe(ring, cqe_ptr, (unsigned) to_submit, wait_nr,
+				  sigmask);
+}
+
+int io_uring_submit_and_wait_timeout(struct io_uring *ring,
+				     struct io_uring_cqe **cqe_ptr,
+				     unsigned wait_nr,
+				     struct __kernel_timespec *ts,
+				     sigset_t *sigmask)
+{
+	return submit_and_wait_ext(ring, cqe_ptr, wait_nr, ts, 0, sigmask);
+}
+
+int io_uring_submit_and_wait_min_timeout(struct io_uring *ring,
+					 struct io_uring_cqe **cqe_ptr,
+					 unsigned wait_nr,
+					 struct __kernel_timespec *ts,
+					 unsigned min_wait, sigset_t *sigmask)
+{
+	if (!(ring->features & IORING_FEAT_MIN_TIMEOUT))
+		return -EINVAL;
+	return submit_and_wait_ext(ring, cqe_ptr, wait_nr, ts, min_wait,
+				   sigmask);
+}
+
+int io_uring_submit_and_wait_reg(struct io_uring *ring,
+				 struct io_uring_cqe **cqe_ptr,
+				 unsigned wait_nr, int reg_index)
+{
+	struct wait_req w = {
+		.submit = flush_sq(ring),
+		.wait_nr = wait_nr,
+		.enter_flags = IORING_ENTER_EXT_ARG | IORING_ENTER_EXT_ARG_REG,
+		.timed = true,
+		.arg = (void *) (uintptr_t) ((size_t) reg_index *
+					     sizeof(struct io_uring_reg_wait)),
+		.arg_sz = sizeof(struct io_uring_reg_wait),
+	};
+
+	if (reg_index < 0)
+		return -EINVAL;
+	return get_cqe(ring, cqe_ptr, &w);
+}
+
+/*
+ * The wait-only forms report success as 0, even where the library had to
+ * submit its own timeout SQE on the way.
+ */
+static int wait_result(int ret)
+{
+	return ret > 0 ? 0 : ret;
+}
+
+int io_uring_wait_cqes(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
+		       unsigned wait_nr, struct __kernel_timespec *ts,
+		       sigset_t *sigmask)
+{
+	if (!ts && !(ring->features & IORING_FEAT_EXT_ARG))
+		return wait_result(__io_uring_get_cqe(ring, cqe_ptr, 0, wait_nr,
+						      sigmask));
+	if (ring->features & IORING_FEAT_EXT_ARG) {
+		/* submit nothing the caller queued: only wait */
+		struct io_uring_getevents_arg arg;
+		struct wait_req w;
+
+		memset(&arg, 0, sizeof(arg));
+		memset(&w, 0, sizeof(w));
+		arg.sigmask = (__u64) (uintptr_t) sigmask;
+		arg.sigmask_sz = _NSIG / 8;
+		arg.ts = (__u64) (uintptr_t) ts;
+		w.wait_nr = wait_nr;
+		w.enter_flags = IORING_ENTER_EXT_ARG;
+		w.timed = ts != NULL;
+		w.arg = &arg;
+		w.arg_sz = sizeof(arg);
+		return wait_result(get_cqe(ring, cqe_ptr, &w));
+	}
+	return wait_result(submit_and_wait_ext(ring, cqe_ptr, wait_nr, ts, 0,
+					       sigmask));
+}
+
+int io_uring_wait_cqes_min_timeout(struct io_uring *ring,
+				   struct io_uring_cqe **cqe_ptr,
+				   unsigned wait_nr,
+				   struct __kernel_timespec *ts,
+				   unsigned int min_ts_usec, sigset_t *sigmask)
+{
+	struct io_uring_getevents_arg arg;
+	struct wait_req w;
+
+	if (!(ring->features & IORING_FEAT_MIN_TIMEOUT))
+		return -EINVAL;
+	memset(&arg, 0, sizeof(arg));
+	memset(&w, 0, sizeof(w));
+	arg.sigmask = (__u64) (uintptr_t) sigmask;
+	arg.sigmask_sz = _NSIG / 8;
+	arg.min_wait_usec = min_ts_usec;
+	arg.ts = (__u64) (uintptr_t) ts;
+	w.wait_nr = wait_nr;
+	w.enter_flags = IORING_ENTER_EXT_ARG;
+	w.timed = ts != NULL;
+	w.arg = &arg;
+	w.arg_sz = sizeof(arg);
+	return wait_result(get_cqe(ring, cqe_ptr, &w));
+}
+
+int io_uring_wait_cqe_timeout(struct io_uring *ring,
+			      struct io_uring_cqe **cqe_ptr,
+			      struct __kernel_timespec *ts)
+{
+	return io_uring_wait_cqes(ring, cqe_ptr, 1, ts, NULL);
+}
+
+/*
+ * Fill cqes[] with up to count ready CQEs (not consumed: retire them with
+ * io_uring_cq_advance()).  If none is ready but the kernel holds overflowed
+ * completions, flush them once and look again.
+ */
+unsigned io_uring_peek_batch_cqe(struct io_uring *ring,
+				 struct io_uring_cqe **cqes, unsigned count)
+{
+	bool flushed = false;
+	unsigned ready, head, mask, shift, i;
+
+	if (!ring || !cqes)
+		return 0;
+	for (;;) {
+		ready = io_uring_cq_ready(ring);
+		if (ready)
+			break;
+		if (flushed || !cq_ring_needs_flush(ring))
+			return 0;
+		io_uring_get_events(ring);
+		flushed = true;
+	}
+	if (count > ready)
+		count = ready;
+	head = *ring->cq.khead;
+	mask = ring->cq.ring_mask;
+	shift = io_uring_cqe_shift(ring);
+	for (i = 0; i < count; i++)
+		cqes[i] = &ring->cq.cqes[((head + i) & mask) << shift];
+	return count;
+}
