@@ -124,7 +124,7 @@ struct io_uring {
 
 /* ring->int_flags (values shared with liburing's, the header reads them) */
 #define INT_FLAG_REG_RING	0x01	/* enter_ring_fd is a registered index */
-#define INT_FLAG_REG_REG_RING	0x02	/* ...and the ring fd itself was closed */
+#define INT_FLAG_REG_REG_RING	0x02	/* ...and io_uring_register() takes it too */
 #define INT_FLAG_APP_MEM	0x04	/* rings live in caller memory */
 #define INT_FLAG_CQ_ENTER	0x08	/* reaping needs io_uring_enter() */
 #define INT_FLAG_NO_IOWAIT	0x10	/* waits do not count as iowait */

@@ -22,14 +22,20 @@ static inline unsigned ring_enter_flags(const struct io_uring *ring)
 	return flags;
 }
 
-/* io_uring_register() on this ring, through its registered index if any. */
+/*
+ * io_uring_register() on this ring: through its registered index when the
+ * kernel takes one there (IORING_FEAT_REG_REG_RING), else the plain fd.
+ */
 static inline int ring_register(struct io_uring *ring, unsigned opcode,
 				const void *arg, unsigned nr_args)
 {
-	if (ring->int_flags & INT_FLAG_REG_RING)
+	int fd = ring->ring_fd;
+
+	if (ring->int_flags & INT_FLAG_REG_REG_RING) {
 		opcode |= IORING_REGISTER_USE_REGISTERED_RING;
-	return __sys_io_uring_register((unsigned) ring->enter_ring_fd, opcode,
-				       arg, nr_args);
+		fd = ring->enter_ring_fd;
+	}
+	return __sys_io_uring_register((unsigned) fd, opcode, arg, nr_args);
 }
 
 /* register.c: drop the registered ring index, even with no plain fd left */

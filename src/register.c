@@ -8,6 +8,37 @@
 #include "lib.h"
 
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+/*
+ * The kernel refuses a file table larger than RLIMIT_NOFILE (-EMFILE):
+ * raise the soft limit by nr, up to the hard limit, for one more try.
+ */
+static void raise_nofile_limit(unsigned nr)
+{
+	struct { __u64 cur, max; } lim;
+
+	if (__do_syscall4(__NR_prlimit64, 0, RLIMIT_NOFILE, 0, (long) &lim))
+		return;
+	if (lim.cur >= nr)
+		return;
+	lim.cur = lim.cur + nr < lim.max ? lim.cur + nr : lim.max;
+	__do_syscall4(__NR_prlimit64, 0, RLIMIT_NOFILE, (long) &lim, 0);
+}
+
+/* A file table registration, retried once with a raised RLIMIT_NOFILE. */
+static int register_files_retry(struct io_uring *ring, unsigned opcode,
+				const void *arg, unsigned nr_args, unsigned nr)
+{
+	int ret = ring_register(ring, opcode, arg, nr_args);
+
+	if (ret == -EMFILE) {
+		raise_nofile_limit(nr);
+		ret = ring_register(ring, opcode, arg, nr_args);
+	}
+	return ret;
+}
 
 /* ---- buffers ---- */
 
@@ -79,13 +110,16 @@ int __io_uring_clone_buffers_offset(struct io_uring *dst, struct io_uring *src,
 	struct io_uring_clone_buffers buf;
 
 	memset(&buf, 0, sizeof(buf));
-	buf.src_fd = (__u32) src->enter_ring_fd;
+	buf.src_fd = (__u32) src->ring_fd;
 	buf.flags = flags;
 	buf.src_off = src_off;
 	buf.dst_off = dst_off;
 	buf.nr = nr;
-	if (src->int_flags & INT_FLAG_REG_RING)
+	/* the index is in this task's table, where the kernel looks it up */
+	if (src->int_flags & INT_FLAG_REG_REG_RING) {
+		buf.src_fd = (__u32) src->enter_ring_fd;
 		buf.flags |= IORING_REGISTER_SRC_REGISTERED;
+	}
 	return ring_register(dst, IORING_REGISTER_CLONE_BUFFERS, &buf, 1);
 }
 
@@ -113,19 +147,35 @@ int io_uring_clone_buffers(struct io_uring *dst, struct io_uring *src)
 int io_uring_register_files(struct io_uring *ring, const int *files,
 			    unsigned nr_files)
 {
-	return ring_register(ring, IORING_REGISTER_FILES, files, nr_files);
+	return register_files_retry(ring, IORING_REGISTER_FILES, files,
+				    nr_files, nr_files);
+}
+
+/* IORING_REGISTER_FILES2, retried once with a raised RLIMIT_NOFILE */
+static int register_files2(struct io_uring *ring, const int *files,
+			   const __u64 *tags, unsigned nr, unsigned flags)
+{
+	struct io_uring_rsrc_register reg;
+
+	memset(&reg, 0, sizeof(reg));
+	reg.nr = nr;
+	reg.flags = flags;
+	reg.data = (__u64) (uintptr_t) files;
+	reg.tags = (__u64) (uintptr_t) tags;
+	return register_files_retry(ring, IORING_REGISTER_FILES2, &reg,
+				    sizeof(reg), nr);
 }
 
 int io_uring_register_files_tags(struct io_uring *ring, const int *files,
 				 const __u64 *tags, unsigned nr)
 {
-	return register_rsrc(ring, IORING_REGISTER_FILES2, files, tags, nr, 0);
+	return register_files2(ring, files, tags, nr, 0);
 }
 
 int io_uring_register_files_sparse(struct io_uring *ring, unsigned nr)
 {
-	return register_rsrc(ring, IORING_REGISTER_FILES2, NULL, NULL, nr,
-			     IORING_RSRC_REGISTER_SPARSE);
+	return register_files2(ring, NULL, NULL, nr,
+			       IORING_RSRC_REGISTER_SPARSE);
 }
 
 int io_uring_register_files_update_tag(struct io_uring *ring, unsigned off,
@@ -252,33 +302,34 @@ int io_uring_register_ring_fd(struct io_uring *ring)
 	return ret;
 }
 
-/* Drop the registered index; the caller decides what enter_ring_fd becomes. */
+/*
+ * Drop the registered index (through the index itself when the kernel
+ * allows, so this works with the plain fd closed); the caller decides what
+ * enter_ring_fd becomes.
+ */
 int uring_unregister_ring_index(struct io_uring *ring)
 {
 	struct io_uring_rsrc_update up;
 
 	memset(&up, 0, sizeof(up));
 	up.offset = (__u32) ring->enter_ring_fd;
-	return __sys_io_uring_register((unsigned) ring->enter_ring_fd,
-				       IORING_UNREGISTER_RING_FDS |
-				       IORING_REGISTER_USE_REGISTERED_RING,
-				       &up, 1);
+	return ring_register(ring, IORING_UNREGISTER_RING_FDS, &up, 1);
 }
 
 int io_uring_unregister_ring_fd(struct io_uring *ring)
 {
-	struct io_uring_rsrc_update up;
 	int ret;
 
 	if (!(ring->int_flags & INT_FLAG_REG_RING))
 		return -EINVAL;
-	/* with the plain fd closed, the index is the only way to the ring */
+	/*
+	 * With the plain fd closed the index is the ring's last reference:
+	 * dropping it would destroy the ring under the caller.  Keep it; the
+	 * ring is released by io_uring_queue_exit().
+	 */
 	if (ring->ring_fd < 0)
 		return -EBADF;
-	memset(&up, 0, sizeof(up));
-	up.offset = (__u32) ring->enter_ring_fd;
-	ret = __sys_io_uring_register((unsigned) ring->ring_fd,
-				      IORING_UNREGISTER_RING_FDS, &up, 1);
+	ret = uring_unregister_ring_index(ring);
 	if (ret == 1) {
 		ring->enter_ring_fd = ring->ring_fd;
 		ring->int_flags &= (__u8) ~(INT_FLAG_REG_RING |
@@ -306,6 +357,8 @@ int io_uring_register_buf_ring(struct io_uring *ring,
 			       struct io_uring_buf_reg *reg,
 			       unsigned int flags)
 {
+	if (!reg)
+		return -EFAULT;
 	reg->flags |= (__u16) flags;
 	return ring_register(ring, IORING_REGISTER_PBUF_RING, reg, 1);
 }
@@ -380,19 +433,26 @@ int io_uring_register_region(struct io_uring *ring,
 	return ring_register(ring, IORING_REGISTER_MEM_REGION, reg, 1);
 }
 
-/* Register nr wait arguments at reg as the ring's wait region. */
+/*
+ * Register nr wait arguments at reg (page aligned) as the ring's wait
+ * region.  The kernel takes whole pages, and only while the ring is still
+ * disabled (IORING_SETUP_R_DISABLED).  liburing 2.15 returns -EINVAL here
+ * unconditionally; this one does the registration its manual describes.
+ */
 int io_uring_register_wait_reg(struct io_uring *ring,
 			       struct io_uring_reg_wait *reg, int nr)
 {
 	struct io_uring_region_desc rd;
 	struct io_uring_mem_region_reg mr;
+	long pg = sysconf(_SC_PAGESIZE);
 
-	if (nr <= 0)
+	if (nr <= 0 || !reg || pg <= 0)
 		return -EINVAL;
 	memset(&rd, 0, sizeof(rd));
 	memset(&mr, 0, sizeof(mr));
 	rd.user_addr = (__u64) (uintptr_t) reg;
-	rd.size = (__u64) nr * sizeof(*reg);
+	rd.size = ((__u64) nr * sizeof(*reg) + (__u64) pg - 1) &
+		  ~((__u64) pg - 1);
 	rd.flags = IORING_MEM_REGION_TYPE_USER;
 	mr.region_uptr = (__u64) (uintptr_t) &rd;
 	mr.flags = IORING_MEM_REGION_REG_WAIT_ARG;

@@ -489,6 +489,8 @@ int io_uring_register(unsigned int fd, unsigned int opcode, const void *arg,
  * Resize the rings of a live ring.  The kernel moves pending SQEs and
  * unreaped CQEs into the new rings, which are mapped at the same offsets:
  * unmap the old ones and map the new ones, keeping our SQ indices.
+ * Like liburing, p->flags is cleared afterwards (the kernel writes the
+ * inherited setup flags back into it), so p can be reused as it is.
  */
 int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p)
 {
@@ -500,9 +502,22 @@ int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p)
 		return -EINVAL;
 	if (ring->flags & IORING_SETUP_NO_MMAP)
 		return -EINVAL;
+	/* the new rings are mapped through the plain fd */
+	if (ring->ring_fd < 0)
+		return -EBADF;
+	/*
+	 * The kernel copies only published SQEs: publish the queued ones.
+	 * Resizing needs DEFER_TASKRUN (no SQPOLL), so the kernel reads the
+	 * tail only inside a syscall, which orders this plain store.
+	 */
+	if (ring->sq.sqe_head != ring->sq.sqe_tail) {
+		ring->sq.sqe_head = ring->sq.sqe_tail;
+		IO_URING_WRITE_ONCE(*ring->sq.ktail, ring->sq.sqe_tail);
+	}
 	memset(&p->sq_off, 0, sizeof(p->sq_off));
 	memset(&p->cq_off, 0, sizeof(p->cq_off));
 	ret = ring_register(ring, IORING_REGISTER_RESIZE_RINGS, p, 1);
+	p->flags = 0;
 	if (ret < 0)
 		return ret;
 
