@@ -356,8 +356,10 @@ IOURINGINLINE unsigned io_uring_cqe_shift(const struct io_uring *ring)
 	return io_uring_cqe_shift_from_flags(ring->flags);
 }
 
+/* a branch, not a shift by a loaded count: 32-byte CQEs are the rare case */
 #define io_uring_cqe_index(ring, ptr, mask)				\
-	(((ptr) & (mask)) << io_uring_cqe_shift(ring))
+	(uring_unlikely((ring)->flags & IORING_SETUP_CQE32) ?		\
+	 ((ptr) & (mask)) << 1 : ((ptr) & (mask)))
 
 /* ---- SQE and CQE data ---- */
 
@@ -426,8 +428,10 @@ IOURINGINLINE void io_uring_cqe_seen(struct io_uring *ring,
 				     struct io_uring_cqe *cqe)
 	URING_NOEXCEPT
 {
+	/* only CQE_MIXED rings have CQEs that take two slots */
 	if (cqe)
-		io_uring_cq_advance(ring, io_uring_cqe_nr(cqe));
+		io_uring_cq_advance(ring, uring_likely(!(ring->flags & IORING_SETUP_CQE_MIXED)) ?
+				    1 : io_uring_cqe_nr(cqe));
 }
 
 /* CQEs ready to be reaped. */
@@ -522,6 +526,14 @@ IOURINGINLINE bool __io_uring_cqe_internal(struct io_uring *ring,
 }
 
 /*
+ * The common CQ ring: 16-byte CQEs, none of them the library has to hide.
+ * Peek and wait read its head CQE directly.
+ */
+#define __io_uring_cq_plain(ring)						\
+	(!((ring)->flags & (IORING_SETUP_CQE32 | IORING_SETUP_CQE_MIXED)) &&	\
+	 ((ring)->features & IORING_FEAT_EXT_ARG))
+
+/*
  * Find the next CQE without entering the kernel.  *cqe_ptr is NULL when none
  * is ready; nr_available (if given) is how many were ready.
  */
@@ -533,6 +545,17 @@ IOURINGINLINE int __io_uring_peek_cqe(struct io_uring *ring,
 	struct io_uring_cqe *cqe;
 	unsigned available;
 	int err = 0;
+
+	if (uring_likely(__io_uring_cq_plain(ring))) {
+		unsigned head = *ring->cq.khead;
+
+		/* acquire: pairs with the kernel's release store of cq.tail */
+		available = io_uring_smp_load_acquire(ring->cq.ktail) - head;
+		*cqe_ptr = available ? &ring->cq.cqes[head & ring->cq.ring_mask] : NULL;
+		if (nr_available)
+			*nr_available = available;
+		return 0;
+	}
 
 	do {
 		/* acquire: pairs with the kernel's release store of cq.tail */
@@ -571,8 +594,17 @@ IOURINGINLINE int io_uring_peek_cqe(struct io_uring *ring,
 				    struct io_uring_cqe **cqe_ptr)
 	URING_NOEXCEPT
 {
-	if (!__io_uring_peek_cqe(ring, cqe_ptr, NULL) && *cqe_ptr)
+	if (uring_likely(__io_uring_cq_plain(ring))) {
+		unsigned head = *ring->cq.khead;
+
+		/* acquire: pairs with the kernel's release store of cq.tail */
+		if (io_uring_smp_load_acquire(ring->cq.ktail) != head) {
+			*cqe_ptr = &ring->cq.cqes[head & ring->cq.ring_mask];
+			return 0;
+		}
+	} else if (!__io_uring_peek_cqe(ring, cqe_ptr, NULL) && *cqe_ptr) {
 		return 0;
+	}
 	return io_uring_wait_cqe_nr(ring, cqe_ptr, 0);
 }
 
@@ -581,8 +613,17 @@ IOURINGINLINE int io_uring_wait_cqe(struct io_uring *ring,
 				    struct io_uring_cqe **cqe_ptr)
 	URING_NOEXCEPT
 {
-	if (!__io_uring_peek_cqe(ring, cqe_ptr, NULL) && *cqe_ptr)
+	if (uring_likely(__io_uring_cq_plain(ring))) {
+		unsigned head = *ring->cq.khead;
+
+		/* acquire: pairs with the kernel's release store of cq.tail */
+		if (io_uring_smp_load_acquire(ring->cq.ktail) != head) {
+			*cqe_ptr = &ring->cq.cqes[head & ring->cq.ring_mask];
+			return 0;
+		}
+	} else if (!__io_uring_peek_cqe(ring, cqe_ptr, NULL) && *cqe_ptr) {
 		return 0;
+	}
 	return io_uring_wait_cqe_nr(ring, cqe_ptr, 1);
 }
 
@@ -644,12 +685,23 @@ IOURINGINLINE struct io_uring_sqe *_io_uring_get_sqes(struct io_uring *ring,
 	URING_NOEXCEPT
 {
 	struct io_uring_sq *sq = &ring->sq;
-	unsigned tail = sq->sqe_tail;
+	unsigned tail = sq->sqe_tail, head, index;
 	struct io_uring_sqe *sqe;
 
-	if (uring_unlikely(tail + nr - io_uring_load_sq_head(ring) > sq->ring_entries))
+	/* the common ring tests one flag word: no SQPOLL, 64-byte SQEs */
+	if (uring_likely(!(ring->flags & (IORING_SETUP_SQPOLL |
+					  IORING_SETUP_SQE128)))) {
+		/* no barrier: without SQPOLL the head only moves inside our
+		 * own io_uring_enter() */
+		head = *sq->khead;
+		index = tail & sq->ring_mask;
+	} else {
+		head = io_uring_load_sq_head(ring);
+		index = (tail & sq->ring_mask) << io_uring_sqe_shift(ring);
+	}
+	if (uring_unlikely(tail + nr - head > sq->ring_entries))
 		return NULL;
-	sqe = &sq->sqes[(tail & sq->ring_mask) << io_uring_sqe_shift(ring)];
+	sqe = &sq->sqes[index];
 	sq->sqe_tail = tail + nr;
 	io_uring_initialize_sqe(sqe);
 	return sqe;
@@ -1874,6 +1926,72 @@ IOURINGINLINE struct io_uring_sqe *io_uring_get_sqe128(struct io_uring *ring)
 	sqe = _io_uring_get_sqes(ring, 2);
 	return sqe;
 }
+
+/*
+ * ==== uring extensions ====
+ *
+ * Not part of liburing: helpers only this library provides.  Every name
+ * starts with uring_ (never io_uring_) and is exported in its own symbol
+ * version node, URING_1.0, so the liburing ABI above is untouched.
+ */
+#define URING_EXT_VERSION	1
+
+/* How uring_kernel_caps() learned the register opcodes. */
+enum {
+	URING_REGOPS_NONE	= 0,	/* not learned: io_uring is unusable */
+	URING_REGOPS_QUERY	= 1,	/* IORING_REGISTER_QUERY */
+	URING_REGOPS_RESTRICTED	= 2,	/* a restricted scratch ring: -EACCES vs -EINVAL */
+	URING_REGOPS_GUESS	= 3,	/* argument-less calls (kernels before 5.10) */
+};
+
+/* What the running kernel supports; see uring_kernel_caps(3). */
+struct uring_kernel_caps {
+	bool available;			/* a ring can be set up at all */
+	int setup_error;		/* -errno of a plain setup when !available */
+	char release[65];		/* uname -r */
+	unsigned features;		/* IORING_FEAT_* */
+	unsigned setup_flags;		/* IORING_SETUP_* accepted, each tested */
+	unsigned nr_ops;		/* opcodes the kernel knows (probe) */
+	unsigned nr_register_ops;	/* register opcodes the kernel knows */
+	int register_method;		/* URING_REGOPS_* */
+	bool op_supported[256];		/* by IORING_OP_* */
+	bool register_op_supported[64];	/* by IORING_REGISTER_* */
+	bool has_query;			/* IORING_REGISTER_QUERY answered: */
+	__u64 query_features;		/*   IORING_FEAT_* it reports */
+	__u64 query_setup_flags;	/*   IORING_SETUP_* it reports */
+	__u64 query_enter_flags;	/*   IORING_ENTER_* it reports */
+	__u64 query_sqe_flags;		/*   IOSQE_* it reports */
+};
+
+/* Learned once per process (thread-safe); never NULL. */
+const struct uring_kernel_caps *uring_kernel_caps(void);
+
+/*
+ * io_uring_queue_init_params() with p->flags required and optional_flags
+ * tried: each optional flag the kernel refuses is dropped (with the flags
+ * that depend on it).  *kept_flags gets the optional flags in use.
+ */
+int uring_queue_init_adaptive(unsigned entries, struct io_uring *ring,
+			      struct io_uring_params *p,
+			      unsigned optional_flags, unsigned *kept_flags);
+
+/*
+ * Turn a failed setup (entries and p as passed; p may be NULL) or
+ * registration into a sentence saying why and what to do.  Return the
+ * length of the full message, like snprintf(), or -EINVAL.
+ */
+int uring_explain(int err, unsigned entries, const struct io_uring_params *p,
+		  char *buf, size_t len);
+int uring_explain_register(int err, unsigned opcode, char *buf, size_t len);
+
+/* "READ" for IORING_OP_READ, "SQPOLL", "NATIVE_WORKERS",
+ * "REGISTER_BUFFERS"; NULL when unknown.  Flag names take a single bit. */
+const char *uring_opcode_name(int op);
+const char *uring_setup_flag_name(unsigned flag);
+const char *uring_feature_name(unsigned feature);
+const char *uring_register_op_name(unsigned opcode);
+
+/* ==== end of uring extensions ==== */
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,10 @@ static inline unsigned ring_enter_flags(const struct io_uring *ring)
 {
 	unsigned flags = 0;
 
+	/* one test for the common ring: no registered index, iowait on */
+	if (uring_likely(!(ring->int_flags & (INT_FLAG_REG_RING |
+					      INT_FLAG_NO_IOWAIT))))
+		return 0;
 	if (ring->int_flags & INT_FLAG_REG_RING)
 		flags |= IORING_ENTER_REGISTERED_RING;
 	if (uring_unlikely(ring->int_flags & INT_FLAG_NO_IOWAIT))

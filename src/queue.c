@@ -57,27 +57,34 @@ static inline unsigned flush_sq(struct io_uring *ring)
 	struct io_uring_sq *sq = &ring->sq;
 	unsigned tail = sq->sqe_tail;
 
+	if (uring_likely(!(ring->flags & IORING_SETUP_SQPOLL))) {
+		/* read by the kernel only inside our io_uring_enter(), and
+		 * the syscall orders it: a plain store suffices, and storing
+		 * an unchanged tail costs less than testing for it */
+		sq->sqe_head = tail;
+		IO_URING_WRITE_ONCE(*sq->ktail, tail);
+		/* no barrier: the head only moves inside io_uring_enter() */
+		return tail - *sq->khead;
+	}
 	if (sq->sqe_head != tail) {
 		sq->sqe_head = tail;
-		if (!(ring->flags & IORING_SETUP_SQPOLL))
-			/* read by the kernel only inside our io_uring_enter(),
-			 * and the syscall orders it: a plain store suffices */
-			IO_URING_WRITE_ONCE(*sq->ktail, tail);
-		else
-			/* release: pairs with the SQPOLL thread's acquire of
-			 * sq.tail, so it sees the SQE contents we wrote */
-			io_uring_smp_store_release(sq->ktail, tail);
+		/* release: pairs with the SQPOLL thread's acquire of
+		 * sq.tail, so it sees the SQE contents we wrote */
+		io_uring_smp_store_release(sq->ktail, tail);
 	}
 	return tail - io_uring_load_sq_head(ring);
 }
 
-static int submit(struct io_uring *ring, unsigned submitted, unsigned wait_nr,
-		  bool getevents)
+/* Inlined into each caller, so wait_nr and getevents fold to constants. */
+static inline __attribute__((always_inline))
+int submit(struct io_uring *ring, unsigned submitted, unsigned wait_nr,
+	   bool getevents)
 {
 	bool cq_needs_enter = getevents || wait_nr || cq_ring_needs_enter(ring);
-	unsigned flags = ring_enter_flags(ring);
+	unsigned flags = 0;
 
 	if (sq_ring_needs_enter(ring, submitted, &flags) || cq_needs_enter) {
+		flags |= ring_enter_flags(ring);
 		if (cq_needs_enter)
 			flags |= IORING_ENTER_GETEVENTS;
 		return __sys_io_uring_enter((unsigned) ring->enter_ring_fd,
@@ -171,9 +178,11 @@ static int get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 			need_enter = true;
 		if (!need_enter)
 			break;
-		if (entered && w->timed && !cqe) {
-			/* the timed wait already ran out */
-			ret = -ETIME;
+		if (entered && w->timed) {
+			/* the timed wait already ran out: hand out what
+			 * completed (fewer than wait_nr), never wait again */
+			if (!cqe)
+				ret = -ETIME;
 			break;
 		}
 		ret = __sys_io_uring_enter2((unsigned) ring->enter_ring_fd,

@@ -151,13 +151,27 @@ ssize_t io_uring_mlock_size(unsigned entries, unsigned flags)
 	return io_uring_mlock_size_params(entries, &p);
 }
 
+/* array[i] = i for every SQ slot; n is a power of two. */
+static void fill_sq_array(unsigned *array, unsigned n)
+{
+	unsigned i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		array[i] = i;
+		array[i + 1] = i + 1;
+		array[i + 2] = i + 2;
+		array[i + 3] = i + 3;
+	}
+	for (; i < n; i++)
+		array[i] = i;
+}
+
 /* Point the io_uring_sq / io_uring_cq fields into the mapped rings. */
 static void ring_set_pointers(struct io_uring *ring, struct io_uring_params *p)
 {
 	struct io_uring_sq *sq = &ring->sq;
 	struct io_uring_cq *cq = &ring->cq;
 	char *sp = (char *) sq->ring_ptr, *cp = (char *) cq->ring_ptr;
-	unsigned i;
 
 	sq->khead = (unsigned *) (sp + p->sq_off.head);
 	sq->ktail = (unsigned *) (sp + p->sq_off.tail);
@@ -183,8 +197,7 @@ static void ring_set_pointers(struct io_uring *ring, struct io_uring_params *p)
 
 	/* SQ slot i always holds SQE i: the array is written once, here */
 	if (sq->array)
-		for (i = 0; i < sq->ring_entries; i++)
-			sq->array[i] = i;
+		fill_sq_array(sq->array, sq->ring_entries);
 }
 
 static void ring_unmap(struct io_uring *ring)
@@ -425,6 +438,8 @@ static void ring_retire(struct io_uring *ring)
 	ring->cq.khead = ring->cq.ktail = ring->cq.kring_mask = w;
 	ring->cq.kring_entries = ring->cq.koverflow = w;
 	ring->ring_fd = ring->enter_ring_fd = -1;
+	/* waits go straight to io_uring_enter(), which answers -EBADF */
+	ring->features = IORING_FEAT_EXT_ARG;
 }
 
 void io_uring_queue_exit(struct io_uring *ring)
@@ -530,6 +545,13 @@ int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p)
 	mp = *p;
 	mp.flags = ring->flags;
 	mp.features = ring->features;
+	/*
+	 * The kernel does not report sq_off.array on a resize (it reads 0):
+	 * the SQ array sits where setup puts it, after the CQEs, cache aligned.
+	 */
+	if (!(mp.flags & IORING_SETUP_NO_SQARRAY) && !mp.sq_off.array)
+		mp.sq_off.array = (__u32) align_up(mp.cq_off.cqes +
+				(size_t) mp.cq_entries * cqe_size(mp.flags), 64);
 	ret = ring_mmap(ring->ring_fd, &mp, ring);
 	if (ret)
 		return ret;

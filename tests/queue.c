@@ -1,0 +1,1146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The submission and completion protocol: getting SQEs, every submit and
+ * wait form (with and without timeouts, with and without EXT_ARG), peeking
+ * and retiring CQEs, the SQ/CQ accounting helpers, eventfd toggling, the
+ * SQE/CQE data accessors, a full SQ and an overflowing CQ that lose nothing,
+ * and a registered ring fd.
+ */
+#include "helpers.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <time.h>
+
+#define NOP_UD(i)	(0x1000 + (__u64) (i))
+
+/* ---- small helpers ---- */
+
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long) t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static struct __kernel_timespec ms_ts(long ms)
+{
+	struct __kernel_timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (ms % 1000) * 1000000,
+	};
+
+	return ts;
+}
+
+static void queue_nop(struct io_uring *ring, __u64 ud)
+{
+	struct io_uring_sqe *sqe = t_sqe(ring);
+
+	io_uring_prep_nop(sqe);
+	io_uring_sqe_set_data64(sqe, ud);
+}
+
+static void queue_nops(struct io_uring *ring, unsigned n, __u64 base)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		queue_nop(ring, base + i);
+}
+
+/* A POLLIN on a pipe nobody writes to: never completes on its own. */
+static void queue_idle_poll(struct io_uring *ring, int pfd[2], __u64 ud)
+{
+	struct io_uring_sqe *sqe;
+
+	assert_int_equal(pipe(pfd), 0);
+	sqe = t_sqe(ring);
+	io_uring_prep_poll_add(sqe, pfd[0], POLLIN);
+	io_uring_sqe_set_data64(sqe, ud);
+}
+
+static void queue_timeout(struct io_uring *ring, struct __kernel_timespec *ts,
+			  __u64 ud)
+{
+	struct io_uring_sqe *sqe = t_sqe(ring);
+
+	io_uring_prep_timeout(sqe, ts, 0, 0);
+	io_uring_sqe_set_data64(sqe, ud);
+}
+
+/*
+ * Completions that take time: n POLLINs on n pipes, made readable one by
+ * one by a thread, the i-th after (i + 1) * step_ms.  (Timeout requests
+ * would not do: a firing timeout wakes every waiter, whatever wait_nr.)
+ */
+#define MAX_LATE	4
+
+struct late {
+	int pfd[MAX_LATE][2];
+	unsigned n, step_ms;
+	pthread_t th;
+};
+
+static void *late_writer(void *arg)
+{
+	struct late *l = (struct late *) arg;
+	unsigned i;
+
+	for (i = 0; i < l->n; i++) {
+		usleep(l->step_ms * 1000);
+		if (write(l->pfd[i][1], "x", 1) != 1)
+			abort();
+	}
+	return NULL;
+}
+
+/* Queue the polls (user_data base + i); start the writer after submit. */
+static void late_queue(struct io_uring *ring, struct late *l, unsigned n,
+		       unsigned step_ms, __u64 base)
+{
+	unsigned i;
+
+	l->n = n;
+	l->step_ms = step_ms;
+	for (i = 0; i < n; i++) {
+		struct io_uring_sqe *sqe;
+
+		assert_int_equal(pipe(l->pfd[i]), 0);
+		sqe = t_sqe(ring);
+		io_uring_prep_poll_add(sqe, l->pfd[i][0], POLLIN);
+		io_uring_sqe_set_data64(sqe, base + i);
+	}
+}
+
+static void late_start(struct late *l)
+{
+	assert_int_equal(pthread_create(&l->th, NULL, late_writer, l), 0);
+}
+
+static void late_finish(struct late *l)
+{
+	unsigned i;
+
+	assert_int_equal(pthread_join(l->th, NULL), 0);
+	for (i = 0; i < l->n; i++) {
+		close(l->pfd[i][0]);
+		close(l->pfd[i][1]);
+	}
+}
+
+/* Retire every ready CQE, checking each against the expected user_data range. */
+static unsigned drain(struct io_uring *ring)
+{
+	struct io_uring_cqe *cqe;
+	unsigned n = 0;
+
+	while (io_uring_peek_cqe(ring, &cqe) == 0) {
+		io_uring_cqe_seen(ring, cqe);
+		n++;
+	}
+	return n;
+}
+
+/* A DEFER_TASKRUN ring, or skip. */
+static void defer_ring(struct io_uring *ring)
+{
+	struct io_uring_params p;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+	ret = io_uring_queue_init_params(8, ring, &p);
+	if (ret == -EINVAL)
+		T_SKIP("kernel lacks DEFER_TASKRUN");
+	assert_int_equal(ret, 0);
+}
+
+/* ---- getting SQEs ---- */
+
+static void get_sqe_until_full(void **state)
+{
+	struct io_uring_sqe *sqes[9];
+	struct io_uring ring;
+	unsigned i, j;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	assert_int_equal(io_uring_sq_space_left(&ring), 8);
+	for (i = 0; i < 8; i++) {
+		sqes[i] = io_uring_get_sqe(&ring);
+		assert_non_null(sqes[i]);
+		for (j = 0; j < i; j++)
+			assert_ptr_not_equal(sqes[i], sqes[j]);
+		io_uring_prep_nop(sqes[i]);
+		sqes[i]->user_data = i;
+		assert_int_equal(io_uring_sq_ready(&ring), i + 1);
+		assert_int_equal(io_uring_sq_space_left(&ring), 8 - i - 1);
+	}
+	assert_null(io_uring_get_sqe(&ring));
+	assert_null(io_uring_get_sqe(&ring));
+	assert_int_equal(io_uring_sq_space_left(&ring), 0);
+
+	assert_int_equal(io_uring_submit(&ring), 8);
+	assert_int_equal(io_uring_sq_ready(&ring), 0);
+	assert_int_equal(io_uring_sq_space_left(&ring), 8);
+	/* room again, and the CQEs are all there */
+	assert_non_null(io_uring_get_sqe(&ring));
+	assert_int_equal(io_uring_submit(&ring), 1);
+	assert_int_equal(drain(&ring), 9);
+	/* nothing queued: nothing submitted */
+	assert_int_equal(io_uring_submit(&ring), 0);
+	io_uring_queue_exit(&ring);
+}
+
+/* ---- submit forms ---- */
+
+static void submit_and_wait(void **state)
+{
+	struct io_uring ring;
+	struct late l;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	queue_nops(&ring, 4, 0);
+	assert_int_equal(io_uring_submit_and_wait(&ring, 4), 4);
+	assert_int_equal(io_uring_cq_ready(&ring), 4);
+	assert_int_equal(drain(&ring), 4);
+
+	/* completions that take time: it really waits for both */
+	late_queue(&ring, &l, 2, 10, 1);
+	late_start(&l);
+	assert_int_equal(io_uring_submit_and_wait(&ring, 2), 2);
+	assert_int_equal(io_uring_cq_ready(&ring), 2);
+	assert_int_equal(drain(&ring), 2);
+	late_finish(&l);
+	io_uring_queue_exit(&ring);
+}
+
+static void submit_and_wait_timeout(void **state)
+{
+	struct __kernel_timespec ts = ms_ts(30);
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	long long t0;
+	int pfd[2], ret;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+
+	/* nothing queued: -ETIME after the timeout, no CQE */
+	cqe = (struct io_uring_cqe *) 1;
+	t0 = now_ms();
+	assert_int_equal(io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL),
+			 -ETIME);
+	assert_true(now_ms() - t0 >= 20);
+	assert_null(cqe);
+
+	/* something that never completes: the same */
+	queue_idle_poll(&ring, pfd, 9);
+	cqe = (struct io_uring_cqe *) 1;
+	assert_int_equal(io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL),
+			 -ETIME);
+	assert_null(cqe);
+	assert_int_equal(io_uring_cq_ready(&ring), 0);
+	assert_int_equal(io_uring_sq_ready(&ring), 0);
+
+	/* something that completes: >= 0 and its CQE */
+	queue_nop(&ring, 77);
+	ts = ms_ts(1000);
+	ret = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL);
+	assert_true(ret >= 0);
+	assert_non_null(cqe);
+	assert_int_equal(cqe->user_data, 77);
+	io_uring_cqe_seen(&ring, cqe);
+
+	/*
+	 * Fewer completions than asked for: after the timeout, the one that
+	 * did complete is returned, and the wait is not repeated.
+	 */
+	queue_nop(&ring, 78);
+	ts = ms_ts(200);
+	t0 = now_ms();
+	ret = io_uring_submit_and_wait_timeout(&ring, &cqe, 2, &ts, NULL);
+	assert_true(now_ms() - t0 < 390);
+	assert_true(ret >= 0 || ret == -ETIME);
+	assert_non_null(cqe);
+	assert_int_equal(cqe->user_data, 78);
+	io_uring_cqe_seen(&ring, cqe);
+
+	close(pfd[1]);	/* POLLIN fires: hangup */
+	assert_true(t_wait(&ring, NULL, NULL) & POLLHUP);
+	close(pfd[0]);
+	io_uring_queue_exit(&ring);
+}
+
+static void min_timeout(void **state)
+{
+	struct __kernel_timespec ts = ms_ts(3000);
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	long long t0;
+	int ret;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	if (!(ring.features & IORING_FEAT_MIN_TIMEOUT)) {
+		io_uring_queue_exit(&ring);
+		T_SKIP("kernel lacks IORING_FEAT_MIN_TIMEOUT");
+	}
+	/*
+	 * Two asked for, one completes: once min_wait has passed with at
+	 * least one CQE the wait ends, long before the overall timeout.
+	 */
+	queue_nop(&ring, 1);
+	t0 = now_ms();
+	ret = io_uring_submit_and_wait_min_timeout(&ring, &cqe, 2, &ts, 20000, NULL);
+	assert_true(ret >= 0);
+	assert_true(now_ms() - t0 < 1500);
+	assert_non_null(cqe);
+	assert_int_equal(cqe->user_data, 1);
+	io_uring_cqe_seen(&ring, cqe);
+
+	queue_nop(&ring, 2);
+	assert_int_equal(io_uring_submit(&ring), 1);
+	t0 = now_ms();
+	ret = io_uring_wait_cqes_min_timeout(&ring, &cqe, 2, &ts, 20000, NULL);
+	assert_int_equal(ret, 0);
+	assert_true(now_ms() - t0 < 1500);
+	assert_non_null(cqe);
+	assert_int_equal(cqe->user_data, 2);
+	io_uring_cqe_seen(&ring, cqe);
+
+	/* nothing at all: the overall timeout still applies */
+	ts = ms_ts(50);
+	t0 = now_ms();
+	assert_int_equal(io_uring_wait_cqes_min_timeout(&ring, &cqe, 1, &ts, 10000,
+							NULL), -ETIME);
+	assert_true(now_ms() - t0 >= 40);
+
+	/* the library refuses where the kernel lacks the feature */
+	ring.features &= ~IORING_FEAT_MIN_TIMEOUT;
+	assert_int_equal(io_uring_wait_cqes_min_timeout(&ring, &cqe, 1, &ts, 10,
+							NULL), -EINVAL);
+	assert_int_equal(io_uring_submit_and_wait_min_timeout(&ring, &cqe, 1, &ts,
+							      10, NULL), -EINVAL);
+	io_uring_queue_exit(&ring);
+}
+
+static void submit_and_get_events(void **state)
+{
+	struct io_uring ring;
+	int pfd[2];
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	queue_nops(&ring, 3, 0);
+	assert_int_equal(io_uring_submit_and_get_events(&ring), 3);
+	assert_int_equal(io_uring_cq_ready(&ring), 3);
+	assert_int_equal(drain(&ring), 3);
+	io_uring_queue_exit(&ring);
+
+	/* with DEFER_TASKRUN it is what runs the pending completions */
+	defer_ring(&ring);
+	queue_idle_poll(&ring, pfd, 5);
+	assert_int_equal(io_uring_submit(&ring), 1);
+	assert_int_equal(write(pfd[1], "x", 1), 1);
+	usleep(2000);
+	assert_int_equal(io_uring_cq_ready(&ring), 0);
+	assert_int_equal(io_uring_submit_and_get_events(&ring), 0);
+	assert_int_equal(io_uring_cq_ready(&ring), 1);
+	assert_int_equal(drain(&ring), 1);
+	close(pfd[0]);
+	close(pfd[1]);
+	io_uring_queue_exit(&ring);
+}
+
+static void get_events(void **state)
+{
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	int pfd[2];
+
+	(void) state;
+	defer_ring(&ring);
+	queue_idle_poll(&ring, pfd, 5);
+	assert_int_equal(io_uring_submit(&ring), 1);
+	assert_int_equal(write(pfd[1], "x", 1), 1);
+	usleep(2000);
+	assert_int_equal(io_uring_cq_ready(&ring), 0);
+	/* peek does not enter the kernel for it (no TASKRUN flag asked for) */
+	assert_int_equal(io_uring_peek_cqe(&ring, &cqe), -EAGAIN);
+	assert_int_equal(io_uring_get_events(&ring), 0);
+	assert_int_equal(io_uring_cq_ready(&ring), 1);
+	assert_int_equal(io_uring_peek_cqe(&ring, &cqe), 0);
+	assert_int_equal(cqe->user_data, 5);
+	assert_true(cqe->res & POLLIN);
+	io_uring_cqe_seen(&ring, cqe);
+	close(pfd[0]);
+	close(pfd[1]);
+	io_uring_queue_exit(&ring);
+}
+
+/* ---- wait forms ---- */
+
+static void wait_cqe_and_nr(void **state)
+{
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	struct late l;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	queue_nop(&ring, 1);
+	assert_int_equal(io_uring_submit(&ring), 1);
+	assert_int_equal(io_uring_wait_cqe(&ring, &cqe), 0);
+	assert_int_equal(cqe->user_data, 1);
+	assert_int_equal(cqe->res, 0);
+	io_uring_cqe_seen(&ring, cqe);
+
+	late_queue(&ring, &l, 3, 5, 10);
+	assert_int_equal(io_uring_submit(&ring), 3);
+	late_start(&l);
+	assert_int_equal(io_uring_wait_cqe_nr(&ring, &cqe, 3), 0);
+	assert_int_equal(io_uring_cq_ready(&ring), 3);
+	assert_int_equal(cqe->user_data, 10);
+	assert_true(cqe->res & POLLIN);
+	io_uring_cq_advance(&ring, 3);
+	late_finish(&l);
+	io_uring_queue_exit(&ring);
+}
+
+static void wait_cqes(void **state)
+{
+	struct __kernel_timespec ts, long_t = ms_ts(200);
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	struct late l;
+	long long t0;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	/* without a timeout */
+	late_queue(&ring, &l, 2, 5, 1);
+	assert_int_equal(io_uring_submit(&ring), 2);
+	late_start(&l);
+	assert_int_equal(io_uring_wait_cqes(&ring, &cqe, 2, NULL, NULL), 0);
+	assert_int_equal(io_uring_cq_ready(&ring), 2);
+	assert_int_equal(cqe->user_data, 1);
+	io_uring_cq_advance(&ring, 2);
+	late_finish(&l);
+
+	/* with a timeout that is long enough */
+	late_queue(&ring, &l, 2, 5, 3);
+	assert_int_equal(io_uring_submit(&ring), 2);
+	late_start(&l);
+	ts = ms_ts(2000);
+	assert_int_equal(io_uring_wait_cqes(&ring, &cqe, 2, &ts, NULL), 0);
+	assert_int_equal(io_uring_cq_ready(&ring), 2);
+	assert_int_equal(cqe->user_data, 3);
+	io_uring_cq_advance(&ring, 2);
+	late_finish(&l);
+
+	/* with one that runs out first */
+	queue_timeout(&ring, &long_t, 5);
+	assert_int_equal(io_uring_submit(&ring), 1);
+	ts = ms_ts(20);
+	t0 = now_ms();
+	assert_int_equal(io_uring_wait_cqes(&ring, &cqe, 1, &ts, NULL), -ETIME);
+	assert_true(now_ms() - t0 < 400);
+	assert_int_equal(io_uring_wait_cqes(&ring, &cqe, 1, NULL, NULL), 0);
+	assert_int_equal(cqe->user_data, 5);
+	io_uring_cqe_seen(&ring, cqe);
+
+	/* wait_cqes does not submit what is queued (the kernel has EXT_ARG) */
+	queue_nop(&ring, 6);
+	assert_int_equal(io_uring_wait_cqes(&ring, &cqe, 1, &ts, NULL), -ETIME);
+	assert_int_equal(io_uring_sq_ready(&ring), 1);
+	assert_int_equal(io_uring_submit(&ring), 1);
+	assert_int_equal(t_wait(&ring, NULL, NULL), 0);
+	io_uring_queue_exit(&ring);
+}
+
+/*
+ * Without IORING_FEAT_EXT_ARG the library bounds a wait with a timeout SQE
+ * of its own (user_data LIBURING_UDATA_TIMEOUT).  Its CQE is consumed by the
+ * library, never handed out.
+ */
+static void wait_without_ext_arg(void **state)
+{
+	struct io_uring_cqe *cqe;
+	struct __kernel_timespec ts;
+	struct io_uring ring;
+	unsigned head;
+	long long t0;
+	int ret;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	if (!(ring.features & IORING_FEAT_EXT_ARG)) {
+		io_uring_queue_exit(&ring);
+		T_SKIP("kernel lacks EXT_ARG: nothing to take away");
+	}
+	ring.features &= ~IORING_FEAT_EXT_ARG;
+
+	/* nothing to wait for: -ETIME, and the internal CQE was eaten */
+	head = *ring.cq.khead;
+	ts = ms_ts(20);
+	t0 = now_ms();
+	cqe = (struct io_uring_cqe *) 1;
+	assert_int_equal(io_uring_wait_cqes(&ring, &cqe, 1, &ts, NULL), -ETIME);
+	assert_true(now_ms() - t0 >= 15);
+	assert_int_equal(*ring.cq.khead, head + 1);
+	assert_int_equal(io_uring_cq_ready(&ring), 0);
+
+	head = *ring.cq.khead;
+	assert_int_equal(io_uring_wait_cqe_timeout(&ring, &cqe, &ts), -ETIME);
+	assert_int_equal(*ring.cq.khead, head + 1);
+
+	/* a NOP is returned; the timeout's own CQE never is */
+	queue_nop(&ring, 42);
+	ts = ms_ts(30);
+	assert_int_equal(io_uring_wait_cqes(&ring, &cqe, 1, &ts, NULL), 0);
+	assert_non_null(cqe);
+	assert_int_equal(cqe->user_data, 42);
+	io_uring_cqe_seen(&ring, cqe);
+	usleep(60000);	/* the internal timeout has fired or completed by now */
+	assert_int_equal(io_uring_peek_cqe(&ring, &cqe), -EAGAIN);
+	assert_int_equal(io_uring_cq_ready(&ring), 0);
+
+	/* and through submit_and_wait_timeout */
+	queue_nop(&ring, 43);
+	ret = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL);
+	assert_true(ret >= 0);
+	assert_non_null(cqe);
+	assert_int_equal(cqe->user_data, 43);
+	io_uring_cqe_seen(&ring, cqe);
+	usleep(60000);
+	ret = io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
+	assert_int_equal(ret, -ETIME);
+	assert_int_equal(io_uring_cq_ready(&ring), 0);
+
+	/* min_timeout cannot be emulated */
+	assert_int_equal(io_uring_submit_and_wait_min_timeout(&ring, &cqe, 1, &ts,
+							      10, NULL), -EINVAL);
+	io_uring_queue_exit(&ring);
+}
+
+static void wait_cqe_timeout(void **state)
+{
+	struct __kernel_timespec ts = ms_ts(20);
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	long long t0;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	t0 = now_ms();
+	assert_int_equal(io_uring_wait_cqe_timeout(&ring, &cqe, &ts), -ETIME);
+	assert_true(now_ms() - t0 >= 15);
+	queue_nop(&ring, 3);
+	assert_int_equal(io_uring_submit(&ring), 1);
+	assert_int_equal(io_uring_wait_cqe_timeout(&ring, &cqe, &ts), 0);
+	assert_int_equal(cqe->user_data, 3);
+	io_uring_cqe_seen(&ring, cqe);
+	/* NULL timeout: wait for ever (one is ready) */
+	queue_nop(&ring, 4);
+	assert_int_equal(io_uring_submit(&ring), 1);
+	assert_int_equal(io_uring_wait_cqe_timeout(&ring, &cqe, NULL), 0);
+	assert_int_equal(cqe->user_data, 4);
+	io_uring_cqe_seen(&ring, cqe);
+	io_uring_queue_exit(&ring);
+}
+
+/* ---- reaping ---- */
+
+static void peek_cqe(void **state)
+{
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	assert_int_equal(io_uring_peek_cqe(&ring, &cqe), -EAGAIN);
+	assert_null(cqe);
+	queue_nop(&ring, 8);
+	assert_int_equal(io_uring_submit(&ring), 1);
+	assert_int_equal(io_uring_peek_cqe(&ring, &cqe), 0);
+	assert_int_equal(cqe->user_data, 8);
+	/* peeking again without seen gives the same CQE */
+	assert_int_equal(io_uring_peek_cqe(&ring, &cqe), 0);
+	assert_int_equal(cqe->user_data, 8);
+	io_uring_cqe_seen(&ring, cqe);
+	assert_int_equal(io_uring_peek_cqe(&ring, &cqe), -EAGAIN);
+	io_uring_cqe_seen(&ring, NULL);	/* no-op */
+	io_uring_queue_exit(&ring);
+}
+
+static void peek_batch(void **state)
+{
+	struct io_uring_cqe *cqes[8];
+	struct io_uring ring;
+	unsigned i;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	assert_int_equal(io_uring_peek_batch_cqe(&ring, cqes, 8), 0);
+	queue_nops(&ring, 5, 20);
+	assert_int_equal(io_uring_submit(&ring), 5);
+	assert_int_equal(io_uring_peek_batch_cqe(&ring, cqes, 3), 3);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(cqes[i]->user_data, 20 + i);
+	/* peeking consumes nothing */
+	assert_int_equal(io_uring_cq_ready(&ring), 5);
+	io_uring_cq_advance(&ring, 3);
+	assert_int_equal(io_uring_cq_ready(&ring), 2);
+	assert_int_equal(io_uring_peek_batch_cqe(&ring, cqes, 8), 2);
+	assert_int_equal(cqes[0]->user_data, 23);
+	assert_int_equal(cqes[1]->user_data, 24);
+	io_uring_cq_advance(&ring, 2);
+	assert_int_equal(io_uring_cq_ready(&ring), 0);
+	io_uring_cq_advance(&ring, 0);	/* no-op */
+	assert_int_equal(io_uring_cq_ready(&ring), 0);
+	io_uring_queue_exit(&ring);
+}
+
+static void for_each_cqe(void **state)
+{
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	unsigned head, n = 0, round;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	for (round = 0; round < 4; round++) {	/* wraps the 16-entry CQ */
+		queue_nops(&ring, 6, 100 * round);
+		assert_int_equal(io_uring_submit(&ring), 6);
+		n = 0;
+		io_uring_for_each_cqe(&ring, head, cqe) {
+			assert_int_equal(cqe->user_data, 100 * round + n);
+			n++;
+		}
+		assert_int_equal(n, 6);
+		assert_int_equal(io_uring_cq_ready(&ring), 6);
+		io_uring_cq_advance(&ring, n);
+		assert_int_equal(io_uring_cq_ready(&ring), 0);
+	}
+	n = 0;
+	io_uring_for_each_cqe(&ring, head, cqe)
+		n++;
+	assert_int_equal(n, 0);
+	io_uring_queue_exit(&ring);
+}
+
+static void cqe_iter(void **state)
+{
+	struct io_uring_cqe_iter it;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	unsigned n, round;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	it = io_uring_cqe_iter_init(&ring);
+	assert_false(io_uring_cqe_iter_next(&it, &cqe));
+	for (round = 0; round < 4; round++) {
+		queue_nops(&ring, 7, 50 * round);
+		assert_int_equal(io_uring_submit(&ring), 7);
+		it = io_uring_cqe_iter_init(&ring);
+		n = 0;
+		while (io_uring_cqe_iter_next(&it, &cqe)) {
+			assert_int_equal(cqe->user_data, 50 * round + n);
+			n++;
+		}
+		assert_int_equal(n, 7);
+		assert_int_equal(io_uring_cq_ready(&ring), 7);
+		io_uring_cq_advance(&ring, n);
+	}
+	io_uring_queue_exit(&ring);
+}
+
+/* ---- SQPOLL ring space ---- */
+
+static void sqring_wait(void **state)
+{
+	struct io_uring_cqe *cqe;
+	struct io_uring_params p;
+	struct io_uring ring;
+	unsigned i;
+	int ret;
+
+	(void) state;
+	t_ring(&ring, 4, 0);
+	assert_int_equal(io_uring_sqring_wait(&ring), 0);	/* not SQPOLL */
+	io_uring_queue_exit(&ring);
+
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_SQPOLL;
+	p.sq_thread_idle = 100;
+	ret = io_uring_queue_init_params(4, &ring, &p);
+	if (ret == -EINVAL || ret == -EPERM)
+		T_SKIP("SQPOLL not available");
+	assert_int_equal(ret, 0);
+	for (i = 0; i < 8; i++) {
+		/* fill the SQ, hand it over, wait for room */
+		while (io_uring_sq_space_left(&ring))
+			queue_nop(&ring, i);
+		assert_null(io_uring_get_sqe(&ring));
+		assert_int_equal(io_uring_submit(&ring), 4);
+		ret = io_uring_sqring_wait(&ring);
+		assert_true(ret >= 0);
+		assert_true(io_uring_sq_space_left(&ring) > 0);
+		assert_int_equal(io_uring_wait_cqe_nr(&ring, &cqe, 4), 0);
+		assert_int_equal(io_uring_cq_ready(&ring), 4);
+		assert_int_equal(cqe->user_data, i);
+		io_uring_cq_advance(&ring, 4);
+	}
+	/* the kernel side of the wait, asked for directly */
+	assert_true(__io_uring_sqring_wait(&ring) >= 0);
+	io_uring_queue_exit(&ring);
+}
+
+/* ---- eventfd ---- */
+
+/* Did the eventfd get signalled since the last call? */
+static bool eventfd_fired(int efd)
+{
+	uint64_t v = 0;
+	ssize_t n = read(efd, &v, sizeof(v));
+
+	if (n < 0) {
+		assert_int_equal(errno, EAGAIN);
+		return false;
+	}
+	assert_int_equal(n, sizeof(v));
+	return v > 0;
+}
+
+static void nop_wait(struct io_uring *ring, __u64 ud)
+{
+	__u64 got;
+
+	queue_nop(ring, ud);
+	assert_int_equal(t_submit_wait(ring, NULL, &got), 0);
+	assert_int_equal(got, ud);
+}
+
+static void cq_eventfd_toggle(void **state)
+{
+	struct io_uring ring;
+	int efd;
+
+	(void) state;
+	t_ring(&ring, 4, 0);
+	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	assert_true(efd >= 0);
+	assert_int_equal(io_uring_register_eventfd(&ring, efd), 0);
+	assert_true(io_uring_cq_eventfd_enabled(&ring));
+	nop_wait(&ring, 1);
+	assert_true(eventfd_fired(efd));
+	assert_false(eventfd_fired(efd));
+
+	assert_int_equal(io_uring_cq_eventfd_toggle(&ring, false), 0);
+	assert_false(io_uring_cq_eventfd_enabled(&ring));
+	assert_true(*ring.cq.kflags & IORING_CQ_EVENTFD_DISABLED);
+	nop_wait(&ring, 2);
+	assert_false(eventfd_fired(efd));
+	assert_int_equal(io_uring_cq_eventfd_toggle(&ring, false), 0);	/* no change */
+
+	assert_int_equal(io_uring_cq_eventfd_toggle(&ring, true), 0);
+	assert_true(io_uring_cq_eventfd_enabled(&ring));
+	nop_wait(&ring, 3);
+	assert_true(eventfd_fired(efd));
+
+	assert_int_equal(io_uring_unregister_eventfd(&ring), 0);
+	nop_wait(&ring, 4);
+	assert_false(eventfd_fired(efd));
+	close(efd);
+	io_uring_queue_exit(&ring);
+}
+
+/* ---- SQE / CQE data ---- */
+
+static void data_accessors(void **state)
+{
+	struct { int x; } token;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	sqe = t_sqe(&ring);
+	io_uring_prep_nop(sqe);
+	io_uring_sqe_set_data(sqe, &token);
+	assert_int_equal(io_uring_submit(&ring), 1);
+	assert_int_equal(io_uring_wait_cqe(&ring, &cqe), 0);
+	assert_ptr_equal(io_uring_cqe_get_data(cqe), &token);
+	assert_int_equal(io_uring_cqe_get_data64(cqe), (__u64) (uintptr_t) &token);
+	io_uring_cqe_seen(&ring, cqe);
+
+	sqe = t_sqe(&ring);
+	io_uring_prep_nop(sqe);
+	io_uring_sqe_set_data64(sqe, 0xfedcba9876543210ULL);
+	assert_int_equal(io_uring_submit(&ring), 1);
+	assert_int_equal(io_uring_wait_cqe(&ring, &cqe), 0);
+	assert_int_equal(io_uring_cqe_get_data64(cqe), 0xfedcba9876543210ULL);
+	io_uring_cqe_seen(&ring, cqe);
+	io_uring_queue_exit(&ring);
+}
+
+static void sqe_set_flags(void **state)
+{
+	struct io_uring_sqe *sqe;
+	struct io_uring ring;
+	__u64 ud;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	if (!(ring.features & IORING_FEAT_CQE_SKIP)) {
+		io_uring_queue_exit(&ring);
+		T_SKIP("kernel lacks IORING_FEAT_CQE_SKIP");
+	}
+	/* a NOP whose success posts no CQE, then one that does */
+	sqe = t_sqe(&ring);
+	io_uring_prep_nop(sqe);
+	io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);
+	assert_int_equal(sqe->flags, IOSQE_CQE_SKIP_SUCCESS);
+	sqe->user_data = 1;
+	queue_nop(&ring, 2);
+	assert_int_equal(io_uring_submit(&ring), 2);
+	assert_int_equal(t_wait(&ring, NULL, &ud), 0);
+	assert_int_equal(ud, 2);
+	assert_int_equal(io_uring_cq_ready(&ring), 0);
+
+	/* flags replace what was there */
+	sqe = t_sqe(&ring);
+	io_uring_prep_nop(sqe);
+	io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);
+	io_uring_sqe_set_flags(sqe, 0);
+	sqe->user_data = 3;
+	assert_int_equal(t_submit_wait(&ring, NULL, &ud), 0);
+	assert_int_equal(ud, 3);
+	io_uring_queue_exit(&ring);
+}
+
+static void sqe_set_buf_group(void **state)
+{
+	static char bufs[4][64];
+	struct io_uring_sqe *sqe;
+	struct io_uring ring;
+	unsigned flags, bid, i;
+	int fd, res;
+
+	(void) state;
+	T_REQUIRE_OP(IORING_OP_PROVIDE_BUFFERS);
+	t_ring(&ring, 8, 0);
+	memset(bufs, 0, sizeof(bufs));
+	sqe = t_sqe(&ring);
+	io_uring_prep_provide_buffers(sqe, bufs, 64, 4, 7, 0);
+	assert_int_equal(t_submit_wait(&ring, NULL, NULL), 0);
+
+	fd = t_make_file(t_path("bufgroup"), 256);
+	sqe = t_sqe(&ring);
+	io_uring_prep_read(sqe, fd, NULL, 64, 128);
+	io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT);
+	io_uring_sqe_set_buf_group(sqe, 7);
+	assert_int_equal(sqe->buf_group, 7);
+	res = t_submit_wait(&ring, &flags, NULL);
+	assert_int_equal(res, 64);
+	assert_true(flags & IORING_CQE_F_BUFFER);
+	bid = flags >> IORING_CQE_BUFFER_SHIFT;
+	assert_true(bid < 4);
+	for (i = 0; i < 64; i++)
+		assert_int_equal((unsigned char) bufs[bid][i], t_pattern(128 + i));
+
+	/* a group with no buffers: -ENOBUFS */
+	sqe = t_sqe(&ring);
+	io_uring_prep_read(sqe, fd, NULL, 64, 0);
+	io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT);
+	io_uring_sqe_set_buf_group(sqe, 8);
+	assert_int_equal(t_submit_wait(&ring, NULL, NULL), -ENOBUFS);
+	close(fd);
+	io_uring_queue_exit(&ring);
+}
+
+/* ---- nothing is lost ---- */
+
+#define MANY	1000
+
+static void full_sq_loses_nothing(void **state)
+{
+	static unsigned char seen[MANY];
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	unsigned queued = 0, got = 0;
+	int ret;
+
+	(void) state;
+	memset(seen, 0, sizeof(seen));
+	t_ring(&ring, 8, 0);
+	while (got < MANY) {
+		struct io_uring_sqe *sqe;
+
+		while (queued < MANY && (sqe = io_uring_get_sqe(&ring))) {
+			io_uring_prep_nop(sqe);
+			io_uring_sqe_set_data64(sqe, NOP_UD(queued));
+			queued++;
+		}
+		assert_int_equal(io_uring_sq_space_left(&ring) == 0 || queued == MANY, 1);
+		ret = io_uring_submit(&ring);
+		assert_true(ret >= 0);
+		while (io_uring_peek_cqe(&ring, &cqe) == 0) {
+			__u64 i = cqe->user_data - NOP_UD(0);
+
+			assert_true(i < MANY);
+			assert_int_equal(seen[i], 0);
+			assert_int_equal(cqe->res, 0);
+			seen[i] = 1;
+			got++;
+			io_uring_cqe_seen(&ring, cqe);
+		}
+	}
+	assert_int_equal(queued, MANY);
+	assert_int_equal(io_uring_cq_ready(&ring), 0);
+	io_uring_queue_exit(&ring);
+}
+
+#define OVERFLOW_NR	200
+
+/* Submit 200 NOPs into a ring with 8 CQ slots without reaping any. */
+static void overflow_ring(struct io_uring *ring)
+{
+	struct io_uring_params p;
+	unsigned i;
+
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_CQSIZE;
+	p.cq_entries = 8;
+	assert_int_equal(io_uring_queue_init_params(4, ring, &p), 0);
+	assert_int_equal(ring->cq.ring_entries, 8);
+	if (!(ring->features & IORING_FEAT_NODROP)) {
+		io_uring_queue_exit(ring);
+		T_SKIP("kernel lacks IORING_FEAT_NODROP");
+	}
+	assert_false(io_uring_cq_has_overflow(ring));
+	for (i = 0; i < OVERFLOW_NR; i += 4) {
+		queue_nops(ring, 4, NOP_UD(i));
+		assert_int_equal(io_uring_submit(ring), 4);
+	}
+	assert_int_equal(io_uring_cq_ready(ring), 8);
+	assert_true(io_uring_cq_has_overflow(ring));
+	assert_int_equal(*ring->cq.koverflow, 0);	/* nothing dropped */
+}
+
+static void check_all_seen(const unsigned char *seen)
+{
+	unsigned i;
+
+	for (i = 0; i < OVERFLOW_NR; i++)
+		if (seen[i] != 1)
+			fail_msg("user_data %u seen %u times", i, seen[i]);
+}
+
+static void note_cqe(unsigned char *seen, const struct io_uring_cqe *cqe)
+{
+	__u64 i = cqe->user_data - NOP_UD(0);
+
+	assert_true(i < OVERFLOW_NR);
+	assert_int_equal(cqe->res, 0);
+	seen[i]++;
+}
+
+static void cq_overflow_peek(void **state)
+{
+	unsigned char seen[OVERFLOW_NR];
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	unsigned got = 0;
+
+	(void) state;
+	memset(seen, 0, sizeof(seen));
+	overflow_ring(&ring);
+	/* peek never blocks; it must flush the overflow list as it empties */
+	while (io_uring_peek_cqe(&ring, &cqe) == 0) {
+		note_cqe(seen, cqe);
+		io_uring_cqe_seen(&ring, cqe);
+		got++;
+	}
+	assert_int_equal(got, OVERFLOW_NR);
+	check_all_seen(seen);
+	assert_false(io_uring_cq_has_overflow(&ring));
+	io_uring_queue_exit(&ring);
+}
+
+static void cq_overflow_wait(void **state)
+{
+	unsigned char seen[OVERFLOW_NR];
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	unsigned got;
+
+	(void) state;
+	memset(seen, 0, sizeof(seen));
+	overflow_ring(&ring);
+	for (got = 0; got < OVERFLOW_NR; got++) {
+		assert_int_equal(io_uring_wait_cqe(&ring, &cqe), 0);
+		note_cqe(seen, cqe);
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	check_all_seen(seen);
+	assert_int_equal(io_uring_peek_cqe(&ring, &cqe), -EAGAIN);
+	assert_false(io_uring_cq_has_overflow(&ring));
+	io_uring_queue_exit(&ring);
+}
+
+static void cq_overflow_batch(void **state)
+{
+	unsigned char seen[OVERFLOW_NR];
+	struct io_uring_cqe *cqes[16];
+	struct io_uring ring;
+	unsigned got = 0, n, i;
+
+	(void) state;
+	memset(seen, 0, sizeof(seen));
+	overflow_ring(&ring);
+	while ((n = io_uring_peek_batch_cqe(&ring, cqes, 16)) > 0) {
+		for (i = 0; i < n; i++)
+			note_cqe(seen, cqes[i]);
+		io_uring_cq_advance(&ring, n);
+		got += n;
+	}
+	assert_int_equal(got, OVERFLOW_NR);
+	check_all_seen(seen);
+	io_uring_queue_exit(&ring);
+}
+
+/* With the overflow flushed explicitly (get_events), for_each sees it all. */
+static void cq_overflow_get_events(void **state)
+{
+	unsigned char seen[OVERFLOW_NR];
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	unsigned got = 0, head, n;
+
+	(void) state;
+	memset(seen, 0, sizeof(seen));
+	overflow_ring(&ring);
+	while (got < OVERFLOW_NR) {
+		n = 0;
+		io_uring_for_each_cqe(&ring, head, cqe) {
+			note_cqe(seen, cqe);
+			n++;
+		}
+		io_uring_cq_advance(&ring, n);
+		got += n;
+		if (!n)
+			assert_true(io_uring_cq_has_overflow(&ring));
+		if (io_uring_cq_has_overflow(&ring))
+			assert_int_equal(io_uring_get_events(&ring), 0);
+		else if (!n)
+			break;
+	}
+	assert_int_equal(got, OVERFLOW_NR);
+	check_all_seen(seen);
+	io_uring_queue_exit(&ring);
+}
+
+/* ---- registered ring fd ---- */
+
+static void registered_ring_fd(void **state)
+{
+	struct __kernel_timespec ts = ms_ts(10);
+	struct io_uring_probe *probe;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	int ret;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	ret = io_uring_register_ring_fd(&ring);
+	if (ret == -EINVAL) {
+		io_uring_queue_exit(&ring);
+		T_SKIP("kernel lacks IORING_REGISTER_RING_FDS");
+	}
+	assert_int_equal(ret, 1);
+	assert_true(ring.int_flags & INT_FLAG_REG_RING);
+	assert_int_not_equal(ring.enter_ring_fd, ring.ring_fd);
+	assert_int_equal(io_uring_register_ring_fd(&ring), -EEXIST);
+	nop_wait(&ring, 1);
+
+	/* with the plain fd gone, only the index reaches the ring */
+	ret = io_uring_close_ring_fd(&ring);
+	if (ret == -EOPNOTSUPP) {
+		print_message("# kernel lacks IORING_FEAT_REG_REG_RING: fd kept\n");
+	} else {
+		assert_int_equal(ret, 1);
+		assert_int_equal(ring.ring_fd, -1);
+		assert_int_equal(io_uring_close_ring_fd(&ring), -EBADF);
+		assert_int_equal(io_uring_unregister_ring_fd(&ring), -EBADF);
+	}
+	nop_wait(&ring, 2);
+	queue_nops(&ring, 3, 10);
+	assert_int_equal(io_uring_submit_and_wait(&ring, 3), 3);
+	assert_int_equal(drain(&ring), 3);
+	queue_nop(&ring, 20);
+	assert_true(io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL) >= 0);
+	assert_int_equal(cqe->user_data, 20);
+	io_uring_cqe_seen(&ring, cqe);
+	assert_int_equal(io_uring_wait_cqe_timeout(&ring, &cqe, &ts), -ETIME);
+	assert_int_equal(io_uring_get_events(&ring), 0);
+	queue_nop(&ring, 21);
+	assert_int_equal(io_uring_submit_and_get_events(&ring), 1);
+	assert_int_equal(drain(&ring), 1);
+	/* registration calls go through the index too */
+	probe = io_uring_get_probe_ring(&ring);
+	assert_non_null(probe);
+	io_uring_free_probe(probe);
+	io_uring_queue_exit(&ring);
+
+	/* unregistering hands enter back to the plain fd */
+	t_ring(&ring, 8, 0);
+	assert_int_equal(io_uring_register_ring_fd(&ring), 1);
+	nop_wait(&ring, 30);
+	assert_int_equal(io_uring_unregister_ring_fd(&ring), 1);
+	assert_int_equal(ring.enter_ring_fd, ring.ring_fd);
+	assert_false(ring.int_flags & INT_FLAG_REG_RING);
+	assert_int_equal(io_uring_unregister_ring_fd(&ring), -EINVAL);
+	nop_wait(&ring, 31);
+	io_uring_queue_exit(&ring);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(get_sqe_until_full),
+		cmocka_unit_test(submit_and_wait),
+		cmocka_unit_test(submit_and_wait_timeout),
+		cmocka_unit_test(min_timeout),
+		cmocka_unit_test(submit_and_get_events),
+		cmocka_unit_test(get_events),
+		cmocka_unit_test(wait_cqe_and_nr),
+		cmocka_unit_test(wait_cqes),
+		cmocka_unit_test(wait_without_ext_arg),
+		cmocka_unit_test(wait_cqe_timeout),
+		cmocka_unit_test(peek_cqe),
+		cmocka_unit_test(peek_batch),
+		cmocka_unit_test(for_each_cqe),
+		cmocka_unit_test(cqe_iter),
+		cmocka_unit_test(sqring_wait),
+		cmocka_unit_test(cq_eventfd_toggle),
+		cmocka_unit_test(data_accessors),
+		cmocka_unit_test(sqe_set_flags),
+		cmocka_unit_test(sqe_set_buf_group),
+		cmocka_unit_test(full_sq_loses_nothing),
+		cmocka_unit_test(cq_overflow_peek),
+		cmocka_unit_test(cq_overflow_wait),
+		cmocka_unit_test(cq_overflow_batch),
+		cmocka_unit_test(cq_overflow_get_events),
+		cmocka_unit_test(registered_ring_fd),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
