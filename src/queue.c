@@ -58,11 +58,12 @@ static inline unsigned flush_sq(struct io_uring *ring)
 	unsigned tail = sq->sqe_tail;
 
 	if (uring_likely(!(ring->flags & IORING_SETUP_SQPOLL))) {
-		/* read by the kernel only inside our io_uring_enter(), and
-		 * the syscall orders it: a plain store suffices, and storing
-		 * an unchanged tail costs less than testing for it */
-		sq->sqe_head = tail;
-		IO_URING_WRITE_ONCE(*sq->ktail, tail);
+		if (sq->sqe_head != tail) {
+			sq->sqe_head = tail;
+			/* read by the kernel only inside our io_uring_enter(),
+			 * and the syscall orders it: a plain store suffices */
+			IO_URING_WRITE_ONCE(*sq->ktail, tail);
+		}
 		/* no barrier: the head only moves inside io_uring_enter() */
 		return tail - *sq->khead;
 	}

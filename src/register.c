@@ -9,7 +9,6 @@
 
 #include <string.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 /*
  * The kernel refuses a file table larger than RLIMIT_NOFILE (-EMFILE):
@@ -434,29 +433,17 @@ int io_uring_register_region(struct io_uring *ring,
 }
 
 /*
- * Register nr wait arguments at reg (page aligned) as the ring's wait
- * region.  The kernel takes whole pages, and only while the ring is still
- * disabled (IORING_SETUP_R_DISABLED).  liburing 2.15 returns -EINVAL here
- * unconditionally; this one does the registration its manual describes.
+ * This belonged to a wait-argument interface that never reached a released
+ * kernel.  Like liburing 2.15 it always fails: wait arguments are registered
+ * with io_uring_register_region() and IORING_MEM_REGION_REG_WAIT_ARG.
  */
 int io_uring_register_wait_reg(struct io_uring *ring,
 			       struct io_uring_reg_wait *reg, int nr)
 {
-	struct io_uring_region_desc rd;
-	struct io_uring_mem_region_reg mr;
-	long pg = sysconf(_SC_PAGESIZE);
-
-	if (nr <= 0 || !reg || pg <= 0)
-		return -EINVAL;
-	memset(&rd, 0, sizeof(rd));
-	memset(&mr, 0, sizeof(mr));
-	rd.user_addr = (__u64) (uintptr_t) reg;
-	rd.size = ((__u64) nr * sizeof(*reg) + (__u64) pg - 1) &
-		  ~((__u64) pg - 1);
-	rd.flags = IORING_MEM_REGION_TYPE_USER;
-	mr.region_uptr = (__u64) (uintptr_t) &rd;
-	mr.flags = IORING_MEM_REGION_REG_WAIT_ARG;
-	return io_uring_register_region(ring, &mr);
+	(void) ring;
+	(void) reg;
+	(void) nr;
+	return -EINVAL;
 }
 
 int io_uring_set_iowait(struct io_uring *ring, bool enable_iowait)

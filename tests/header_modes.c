@@ -10,6 +10,7 @@
 
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <linux/futex.h>
 
@@ -152,10 +153,9 @@ static void prep_everything(struct io_uring_sqe *sqe)
 static int local_helpers(void)
 {
 	static unsigned char mem[256];
-	static union {
-		struct io_uring_buf_ring br;
-		struct io_uring_buf bufs[4];
-	} r;
+	/* like a mapped ring: memory the compiler knows nothing about */
+	struct io_uring_buf_ring *br = (struct io_uring_buf_ring *)
+		calloc(4, sizeof(struct io_uring_buf));
 	struct io_uring_recvmsg_out *o;
 	struct msghdr mh;
 	int bad = 0;
@@ -172,10 +172,13 @@ static int local_helpers(void)
 		bad |= io_uring_recvmsg_payload_length(o, (int) sizeof(mem), &mh) !=
 		       sizeof(mem) - sizeof(*o) - 16;
 	}
-	io_uring_buf_ring_init(&r.br);
-	io_uring_buf_ring_add(&r.br, mem, 64, 1, io_uring_buf_ring_mask(4), 0);
-	io_uring_buf_ring_advance(&r.br, 1);
-	bad |= r.br.tail != 1;
+	if (!br)
+		return 1;
+	io_uring_buf_ring_init(br);
+	io_uring_buf_ring_add(br, mem, 64, 1, io_uring_buf_ring_mask(4), 0);
+	io_uring_buf_ring_advance(br, 1);
+	bad |= br->tail != 1 || br->bufs[0].bid != 1;
+	free(br);
 	return bad;
 }
 

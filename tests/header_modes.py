@@ -14,7 +14,8 @@ import sys
 C_MODES = [['-std=gnu99'], ['-std=gnu11'], ['-std=c99', '-D_GNU_SOURCE'],
            ['-std=c11', '-D_GNU_SOURCE']]
 CXX_MODES = [['-std=c++11'], ['-std=c++14'], ['-std=c++17'], ['-std=c++20']]
-WARN = ['-Wall', '-Wextra', '-Werror']
+# -O2: some warnings (bounds, uninitialised use) need the optimiser
+WARN = ['-O2', '-Wall', '-Wextra', '-Werror']
 
 
 def cases():

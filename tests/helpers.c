@@ -2,6 +2,7 @@
 #include "helpers.h"
 
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 void t_ring(struct io_uring *ring, unsigned entries, unsigned flags)
 {
@@ -19,6 +20,16 @@ bool t_op_supported(int op)
 	if (!probe)
 		probe = io_uring_get_probe();
 	return probe && io_uring_opcode_supported(probe, op);
+}
+
+bool t_kernel_older_than(int major, int minor)
+{
+	struct utsname u;
+	int ma, mi;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma < major || (ma == major && mi < minor);
 }
 
 static char tmpdir[256];

@@ -27,6 +27,9 @@ void t_ring(struct io_uring *ring, unsigned entries, unsigned flags);
 /* Is opcode op supported by the running kernel? (probe, cached) */
 bool t_op_supported(int op);
 
+/* Is the running kernel older than major.minor? (for behaviour no probe shows) */
+bool t_kernel_older_than(int major, int minor);
+
 /* Skip the current test, printing why, when the kernel lacks op. */
 #define T_REQUIRE_OP(op)						\
 	do {								\

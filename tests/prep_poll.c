@@ -271,8 +271,13 @@ static int run_cancel(struct io_uring *ring, unsigned n_victims)
 
 		if (c.ud == 100) {
 			res = c.res;
-			/* cancel flags the kernel lacks: nothing was cancelled */
-			if (res == -EINVAL && !i)
+			/*
+			 * nothing was cancelled (a flag the kernel refuses, or
+			 * ignores before 6.6 and so matches nothing; with ALL,
+			 * the only way to expect several victims, that is a
+			 * count of 0): no victim CQE will come
+			 */
+			if (!i && (res < 0 || (res == 0 && n_victims > 1)))
 				return res;
 		} else {
 			assert_int_equal(c.res, -ECANCELED);
@@ -290,7 +295,7 @@ static void skip_cancel_forms(struct io_uring *ring, int *p, int *q)
 	close(q[0]);
 	close(q[1]);
 	io_uring_queue_exit(ring);
-	T_SKIP("kernel lacks IORING_ASYNC_CANCEL_USERDATA/OP (6.6+); the fd, ANY and FD_FIXED forms passed");
+	T_SKIP("kernel lacks IORING_ASYNC_CANCEL_USERDATA/OP (6.6+); the fd, ANY, FD_FIXED forms passed");
 }
 
 static struct io_uring_sqe *cancel_sqe(struct io_uring *ring)
@@ -352,7 +357,7 @@ static void cancel_fd_forms(void **state)
 			       IORING_ASYNC_CANCEL_USERDATA |
 			       IORING_ASYNC_CANCEL_ALL);
 	ret = run_cancel(&ring, 3);
-	if (ret == -EINVAL)
+	if (ret == -EINVAL || ret == -ENOENT || ret == 0)
 		skip_cancel_forms(&ring, p, q);
 	assert_int_equal(ret, 3);
 	io_uring_prep_cancel64(cancel_sqe(&ring), 43, 0);
@@ -373,7 +378,10 @@ static void cancel_fd_forms(void **state)
 				       IORING_ASYNC_CANCEL_ALL);
 	io_uring_sqe_set_data64(sqe, 100);
 	sqe->len = IORING_OP_POLL_ADD;
-	assert_int_equal(run_cancel(&ring, 2), 2);
+	ret = run_cancel(&ring, 2);
+	if (ret == -EINVAL || ret == -ENOENT || ret == 0)
+		skip_cancel_forms(&ring, p, q);
+	assert_int_equal(ret, 2);
 	/* the read is still pending: data completes it */
 	p_write_full(p[1], "rd", 2);
 	{

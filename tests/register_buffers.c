@@ -6,7 +6,6 @@
 #include "helpers.h"
 
 #include <sys/mman.h>
-#include <sys/utsname.h>
 
 #define BSZ	4096
 #define NBUF	4
@@ -116,17 +115,6 @@ static void buffers_plain(void **state)
 }
 
 
-/* Is the running kernel older than major.minor? */
-static bool kernel_older_than(int major, int minor)
-{
-	struct utsname u;
-	int ma, mi;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
-		return false;
-	return ma < major || (ma == major && mi < minor);
-}
-
 static void buffers_tags(void **state)
 {
 	struct iovec iov[NBUF], repl;
@@ -162,7 +150,7 @@ static void buffers_tags(void **state)
 		struct io_uring_cqe *cqe;
 		int ret = io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
 
-		if (ret == -ETIME && !i && kernel_older_than(6, 13)) {
+		if (ret == -ETIME && !i && t_kernel_older_than(6, 13)) {
 			close(fd);
 			bufs_free(mem, NBUF);
 			bufs_free(extra, 1);

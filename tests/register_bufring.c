@@ -310,7 +310,9 @@ static void bufring_manual(void **state)
 	assert_available(&ring, br, 3, 1);
 
 	assert_int_equal(io_uring_unregister_buf_ring(&ring, 3), 0);
-	assert_int_equal(io_uring_unregister_buf_ring(&ring, 3), -ENOENT);
+	/* before 6.9 the list of a low group id (< 64) outlives it: -EINVAL */
+	assert_int_equal(io_uring_unregister_buf_ring(&ring, 3),
+			 t_kernel_older_than(6, 9) ? -EINVAL : -ENOENT);
 	munmap(br, sz);
 	close(fd);
 	io_uring_queue_exit(&ring);

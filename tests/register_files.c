@@ -7,7 +7,6 @@
 #include "helpers.h"
 
 #include <sys/resource.h>
-#include <sys/utsname.h>
 
 #define FSIZE	4096
 
@@ -103,17 +102,6 @@ static void files_errno_untouched(void **state)
 	io_uring_queue_exit(&ring);
 }
 
-/* Is the running kernel older than major.minor? */
-static bool kernel_older_than(int major, int minor)
-{
-	struct utsname u;
-	int ma, mi;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
-		return false;
-	return ma < major || (ma == major && mi < minor);
-}
-
 static void files_tags(void **state)
 {
 	struct io_uring ring;
@@ -156,7 +144,7 @@ static void files_tags(void **state)
 
 		for (i = 0; i < 2; i++) {
 			ret = io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
-			if (ret == -ETIME && !i && kernel_older_than(6, 13)) {
+			if (ret == -ETIME && !i && t_kernel_older_than(6, 13)) {
 				close(fd);
 				close(fd2);
 				io_uring_queue_exit(&ring);
