@@ -356,10 +356,8 @@ IOURINGINLINE unsigned io_uring_cqe_shift(const struct io_uring *ring)
 	return io_uring_cqe_shift_from_flags(ring->flags);
 }
 
-/* a branch, not a shift by a loaded count: 32-byte CQEs are the rare case */
 #define io_uring_cqe_index(ring, ptr, mask)				\
-	(uring_unlikely((ring)->flags & IORING_SETUP_CQE32) ?		\
-	 ((ptr) & (mask)) << 1 : ((ptr) & (mask)))
+	(((ptr) & (mask)) << io_uring_cqe_shift(ring))
 
 /* ---- SQE and CQE data ---- */
 
@@ -589,22 +587,33 @@ IOURINGINLINE int io_uring_wait_cqe_nr(struct io_uring *ring,
 	return __io_uring_get_cqe(ring, cqe_ptr, 0, wait_nr, NULL);
 }
 
+/* The next ready CQE without entering the kernel, or NULL. */
+IOURINGINLINE struct io_uring_cqe *__io_uring_ready_cqe(struct io_uring *ring)
+	URING_NOEXCEPT
+{
+	struct io_uring_cqe *cqe;
+
+	if (uring_likely(__io_uring_cq_plain(ring))) {
+		unsigned head = *ring->cq.khead;
+
+		/* acquire: pairs with the kernel's release store of cq.tail */
+		if (io_uring_smp_load_acquire(ring->cq.ktail) == head)
+			return NULL;
+		return &ring->cq.cqes[head & ring->cq.ring_mask];
+	}
+	if (__io_uring_peek_cqe(ring, &cqe, NULL))
+		return NULL;
+	return cqe;
+}
+
 /* A ready CQE, or -EAGAIN; enters the kernel only to flush an overflow. */
 IOURINGINLINE int io_uring_peek_cqe(struct io_uring *ring,
 				    struct io_uring_cqe **cqe_ptr)
 	URING_NOEXCEPT
 {
-	if (uring_likely(__io_uring_cq_plain(ring))) {
-		unsigned head = *ring->cq.khead;
-
-		/* acquire: pairs with the kernel's release store of cq.tail */
-		if (io_uring_smp_load_acquire(ring->cq.ktail) != head) {
-			*cqe_ptr = &ring->cq.cqes[head & ring->cq.ring_mask];
-			return 0;
-		}
-	} else if (!__io_uring_peek_cqe(ring, cqe_ptr, NULL) && *cqe_ptr) {
+	*cqe_ptr = __io_uring_ready_cqe(ring);
+	if (*cqe_ptr)
 		return 0;
-	}
 	return io_uring_wait_cqe_nr(ring, cqe_ptr, 0);
 }
 
@@ -613,17 +622,9 @@ IOURINGINLINE int io_uring_wait_cqe(struct io_uring *ring,
 				    struct io_uring_cqe **cqe_ptr)
 	URING_NOEXCEPT
 {
-	if (uring_likely(__io_uring_cq_plain(ring))) {
-		unsigned head = *ring->cq.khead;
-
-		/* acquire: pairs with the kernel's release store of cq.tail */
-		if (io_uring_smp_load_acquire(ring->cq.ktail) != head) {
-			*cqe_ptr = &ring->cq.cqes[head & ring->cq.ring_mask];
-			return 0;
-		}
-	} else if (!__io_uring_peek_cqe(ring, cqe_ptr, NULL) && *cqe_ptr) {
+	*cqe_ptr = __io_uring_ready_cqe(ring);
+	if (*cqe_ptr)
 		return 0;
-	}
 	return io_uring_wait_cqe_nr(ring, cqe_ptr, 1);
 }
 

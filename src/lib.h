@@ -49,4 +49,18 @@ int uring_unregister_ring_index(struct io_uring *ring);
 unsigned uring_kernel_features(void);
 void uring_note_features(unsigned features);
 
+/*
+ * Memory the kernel writes that valgrind does not know about (rings in
+ * caller memory): marked defined in -DURING_VALGRIND builds (see
+ * tests/run-valgrind.sh), nothing otherwise; the library never needs
+ * valgrind to build or run.
+ */
+#ifdef URING_VALGRIND
+#include <valgrind/memcheck.h>
+#define uring_kernel_wrote(addr, len) \
+	((void) VALGRIND_MAKE_MEM_DEFINED((addr), (len)))
+#else
+#define uring_kernel_wrote(addr, len)	((void) 0)
+#endif
+
 #endif

@@ -9,6 +9,7 @@
  */
 #define LIBURING_INTERNAL
 #include "lib.h"
+#include "valgrind.h"
 
 #include <string.h>
 
@@ -56,6 +57,8 @@ static inline unsigned flush_sq(struct io_uring *ring)
 {
 	struct io_uring_sq *sq = &ring->sq;
 	unsigned tail = sq->sqe_tail;
+
+	uring_valgrind_sqes(ring, sq->sqe_head, tail);
 
 	if (uring_likely(!(ring->flags & IORING_SETUP_SQPOLL))) {
 		if (sq->sqe_head != tail) {
@@ -149,15 +152,15 @@ struct wait_req {
  * in *cqe_ptr; -ETIME when a timed wait found none; -EAGAIN when nothing
  * was asked for and nothing was ready; or the kernel's -errno.
  */
-static int get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
-		   struct wait_req *w)
+static int get_cqe_slow(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
+			struct wait_req *w)
 {
 	struct io_uring_cqe *cqe = NULL;
 	bool entered = false;
 	int submitted = 0, ret;
 
 	for (;;) {
-		unsigned flags = ring_enter_flags(ring), nr_available;
+		unsigned flags = 0, nr_available;
 		bool need_enter = false;
 
 		ret = __io_uring_peek_cqe(ring, &cqe, &nr_available);
@@ -186,6 +189,7 @@ static int get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 				ret = -ETIME;
 			break;
 		}
+		flags |= ring_enter_flags(ring);
 		ret = __sys_io_uring_enter2((unsigned) ring->enter_ring_fd,
 					    w->submit, w->wait_nr, flags,
 					    w->arg, w->arg_sz);
@@ -202,6 +206,27 @@ static int get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 	if (ret < 0)
 		return ret;
 	return submitted;
+}
+
+/*
+ * The common case needs no io_uring_enter(): nothing to submit and the CQEs
+ * waited for are already there.  The loop's first round would decide the
+ * same; this only spares it its set-up.
+ */
+static inline int get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
+			  struct wait_req *w)
+{
+	if (!w->submit && uring_likely(__io_uring_cq_plain(ring))) {
+		unsigned head = *ring->cq.khead;
+		/* acquire: pairs with the kernel's release store of cq.tail */
+		unsigned ready = io_uring_smp_load_acquire(ring->cq.ktail) - head;
+
+		if (ready && ready >= w->wait_nr) {
+			*cqe_ptr = &ring->cq.cqes[head & ring->cq.ring_mask];
+			return 0;
+		}
+	}
+	return get_cqe_slow(ring, cqe_ptr, w);
 }
 
 int __io_uring_get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,

@@ -340,13 +340,12 @@ static void ring_free_user_mem(struct io_uring *ring)
 		__sys_munmap(ring->sq.sqes, ring->sq.sqes_sz + ring->sq.ring_sz);
 }
 
-static int queue_init(unsigned entries, struct io_uring *ring,
-		      struct io_uring_params *p, void *buf, size_t buf_size)
+static int queue_init_once(unsigned entries, struct io_uring *ring,
+			   struct io_uring_params *p, void *buf,
+			   size_t buf_size)
 {
 	int fd, used = 0, ret;
 
-	if (!ring || !p)
-		return -EINVAL;
 	memset(ring, 0, sizeof(*ring));
 	if ((p->flags & IORING_SETUP_REGISTERED_FD_ONLY) &&
 	    !(p->flags & IORING_SETUP_NO_MMAP))
@@ -367,6 +366,10 @@ static int queue_init(unsigned entries, struct io_uring *ring,
 	}
 
 	if (p->flags & IORING_SETUP_NO_MMAP) {
+		/* the kernel wrote the ring header there, and will write
+		 * CQEs and indices, where memcheck cannot see it */
+		uring_kernel_wrote(ring->sq.sqes,
+				   (size_t) ring->sq.sqes_sz + ring->sq.ring_sz);
 		ring->sq.ring_ptr = ring->cq.ring_ptr =
 			(void *) (uintptr_t) p->cq_off.user_addr;
 		ring_set_pointers(ring, p);
@@ -392,6 +395,30 @@ static int queue_init(unsigned entries, struct io_uring *ring,
 	uring_note_features(p->features);
 	/* with caller memory, say how much of it the ring uses */
 	return (ring->int_flags & INT_FLAG_APP_MEM) ? used : 0;
+}
+
+/*
+ * Like liburing, ask for IORING_SETUP_NO_SQARRAY (6.6+): no SQ index array
+ * to map and fill, a faster setup in the kernel.  Kernels that do not know
+ * the flag say -EINVAL, and the ring is set up without it.
+ */
+static int queue_init(unsigned entries, struct io_uring *ring,
+		      struct io_uring_params *p, void *buf, size_t buf_size)
+{
+	unsigned flags;
+	int ret;
+
+	if (!ring || !p)
+		return -EINVAL;
+	flags = p->flags;
+	if (flags & IORING_SETUP_NO_SQARRAY)
+		return queue_init_once(entries, ring, p, buf, buf_size);
+	p->flags |= IORING_SETUP_NO_SQARRAY;
+	ret = queue_init_once(entries, ring, p, buf, buf_size);
+	if (ret != -EINVAL)
+		return ret;
+	p->flags = flags;
+	return queue_init_once(entries, ring, p, buf, buf_size);
 }
 
 int io_uring_queue_init_mem(unsigned entries, struct io_uring *ring,
