@@ -587,23 +587,26 @@ IOURINGINLINE int io_uring_wait_cqe_nr(struct io_uring *ring,
 	return __io_uring_get_cqe(ring, cqe_ptr, 0, wait_nr, NULL);
 }
 
-/* The next ready CQE without entering the kernel, or NULL. */
-IOURINGINLINE struct io_uring_cqe *__io_uring_ready_cqe(struct io_uring *ring)
+/*
+ * Point *cqe_ptr at the next ready CQE without entering the kernel; false
+ * when there is none.  Always inlined: on its own the compiler would keep
+ * it out of line for the slow path's sake, and peek and wait are the
+ * hottest calls there are.
+ */
+static inline __attribute__((__always_inline__)) bool
+__io_uring_ready_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr)
 	URING_NOEXCEPT
 {
-	struct io_uring_cqe *cqe;
-
 	if (uring_likely(__io_uring_cq_plain(ring))) {
 		unsigned head = *ring->cq.khead;
 
 		/* acquire: pairs with the kernel's release store of cq.tail */
 		if (io_uring_smp_load_acquire(ring->cq.ktail) == head)
-			return NULL;
-		return &ring->cq.cqes[head & ring->cq.ring_mask];
+			return false;
+		*cqe_ptr = &ring->cq.cqes[head & ring->cq.ring_mask];
+		return true;
 	}
-	if (__io_uring_peek_cqe(ring, &cqe, NULL))
-		return NULL;
-	return cqe;
+	return !__io_uring_peek_cqe(ring, cqe_ptr, NULL) && *cqe_ptr;
 }
 
 /* A ready CQE, or -EAGAIN; enters the kernel only to flush an overflow. */
@@ -611,8 +614,7 @@ IOURINGINLINE int io_uring_peek_cqe(struct io_uring *ring,
 				    struct io_uring_cqe **cqe_ptr)
 	URING_NOEXCEPT
 {
-	*cqe_ptr = __io_uring_ready_cqe(ring);
-	if (*cqe_ptr)
+	if (__io_uring_ready_cqe(ring, cqe_ptr))
 		return 0;
 	return io_uring_wait_cqe_nr(ring, cqe_ptr, 0);
 }
@@ -622,8 +624,7 @@ IOURINGINLINE int io_uring_wait_cqe(struct io_uring *ring,
 				    struct io_uring_cqe **cqe_ptr)
 	URING_NOEXCEPT
 {
-	*cqe_ptr = __io_uring_ready_cqe(ring);
-	if (*cqe_ptr)
+	if (__io_uring_ready_cqe(ring, cqe_ptr))
 		return 0;
 	return io_uring_wait_cqe_nr(ring, cqe_ptr, 1);
 }
