@@ -232,7 +232,11 @@ int io_uring_unregister_eventfd(struct io_uring *ring)
 int io_uring_register_probe(struct io_uring *ring, struct io_uring_probe *p,
 			    unsigned nr)
 {
-	return ring_register(ring, IORING_REGISTER_PROBE, p, nr);
+	int ret = ring_register(ring, IORING_REGISTER_PROBE, p, nr);
+
+	if (!ret)
+		uring_kernel_wrote(p, sizeof(*p) + nr * sizeof(p->ops[0]));
+	return ret;
 }
 
 int io_uring_register_personality(struct io_uring *ring)
@@ -406,7 +410,12 @@ int io_uring_register_napi(struct io_uring *ring, struct io_uring_napi *napi)
 
 int io_uring_unregister_napi(struct io_uring *ring, struct io_uring_napi *napi)
 {
-	return ring_register(ring, IORING_UNREGISTER_NAPI, napi, 1);
+	int ret = ring_register(ring, IORING_UNREGISTER_NAPI, napi, 1);
+
+	/* the kernel hands back the settings it had */
+	if (!ret && napi)
+		uring_kernel_wrote(napi, sizeof(*napi));
+	return ret;
 }
 
 int io_uring_register_clock(struct io_uring *ring,

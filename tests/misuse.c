@@ -8,12 +8,13 @@
  * NULL for the ring itself: like liburing, the inline fast paths and the
  * submit/wait/register calls dereference the ring without checking, so a
  * NULL ring there is a caller bug that crashes and is not called here.  The
- * functions that do check (and return -EINVAL, 0 or NULL instead) are:
- * io_uring_queue_init*(), io_uring_queue_exit(), io_uring_queue_mmap(),
+ * functions that do check (and return -EINVAL, 0 or NULL instead, or do
+ * nothing) are: io_uring_queue_init*(), io_uring_queue_exit(),
+ * io_uring_free_probe(), io_uring_queue_mmap(),
  * io_uring_ring_dontfork(), io_uring_resize_rings(), io_uring_peek_batch_cqe(),
  * io_uring_get_probe_ring(), io_uring_setup_buf_ring(),
  * io_uring_free_buf_ring(), io_uring_memory_size_params() and
- * io_uring_mlock_size_params(); the table asserts each.
+ * io_uring_mlock_size_params(); the tests below assert each.
  *
  * Most register calls given a NULL argument get -EINVAL from the kernel
  * (it checks the pointer before copying), not -EFAULT.
@@ -85,6 +86,7 @@ struct misuse {
 	int (*call)(struct mctx *c);
 	int want;
 	int alt;	/* a second accepted result (kernel versions differ) */
+	bool raw_bad_arg;	/* memcheck flags the syscall argument itself */
 };
 
 #define MISUSE(name) static int name(struct mctx *c)
@@ -693,8 +695,12 @@ MISUSE(sync_msg_bad)
 	return io_uring_register_sync_msg(&sqe);
 }
 
-#define E(name, want) { #name, name, want, want }
-#define E2(name, want, alt) { #name, name, want, alt }
+#define E(name, want) { #name, name, want, want, false }
+#define E2(name, want, alt) { #name, name, want, alt, false }
+/* The kernel reads past a bad pointer or count: valgrind reports the call
+ * (an unnamed io_uring_register parameter, which its suppressions cannot
+ * match), so tests/run-valgrind.sh (URING_UNDER_VALGRIND=1) skips these. */
+#define EV(name, want) { #name, name, want, want, true }
 
 static const struct misuse table[] = {
 	/* setup */
@@ -724,9 +730,9 @@ static const struct misuse table[] = {
 	E(mlock_size_params_null, -EINVAL),
 	E(dontfork_null, -EINVAL),
 	/* files */
-	E(files_null, -EFAULT),
+	EV(files_null, -EFAULT),
 	E(files_zero, -EINVAL),
-	E(files_huge, -EMFILE),
+	EV(files_huge, -EMFILE),
 	E(files_bad_fd, -EBADF),
 	E(files_ring_fd, -EBADF),
 	E(files_update_none, -ENXIO),
@@ -737,9 +743,9 @@ static const struct misuse table[] = {
 	E(files_tags_null_data, -EINVAL),
 	E(alloc_range_none, -EINVAL),
 	/* buffers */
-	E(buffers_null, -EFAULT),
+	EV(buffers_null, -EFAULT),
 	E(buffers_zero, -EINVAL),
-	E(buffers_huge, -EINVAL),
+	EV(buffers_huge, -EINVAL),
 	E(buffers_bad_base, -EFAULT),
 	E(buffers_too_long, -EFAULT),
 	E(buffers_unregister_none, -ENXIO),
@@ -762,7 +768,8 @@ static const struct misuse table[] = {
 	E2(iowq_aff_unregister_none, 0, -EINVAL),
 	/* the ring fd */
 	E(unregister_ring_fd_none, -EINVAL),
-	E(close_ring_fd_unregistered, -EINVAL),
+	/* before 6.3 (no IORING_FEAT_REG_REG_RING) the feature is checked first */
+	E2(close_ring_fd_unregistered, -EINVAL, -EOPNOTSUPP),
 	E(register_ring_fd_twice, -EEXIST),
 	/* provided buffer rings */
 	E(buf_ring_not_pow2, -EINVAL),
@@ -775,7 +782,8 @@ static const struct misuse table[] = {
 	E(register_buf_ring_unaligned, -EINVAL),
 	E(unregister_buf_ring_unknown, -ENOENT),
 	E(free_buf_ring_null, -EINVAL),
-	E(buf_ring_head_unknown, -ENOENT),
+	/* -EINVAL before 6.8: no IORING_REGISTER_PBUF_STATUS */
+	E2(buf_ring_head_unknown, -ENOENT, -EINVAL),
 	/* cancel, napi, clock, regions, raw register */
 	E(sync_cancel_nomatch, -ENOENT),
 	E(sync_cancel_null, -EINVAL),
@@ -808,16 +816,19 @@ static const struct misuse table[] = {
 	E(peek_batch_null, 0),
 	E(peek_batch_null_ring, 0),
 	E(submit_wait_reg_negative, -EINVAL),
-	E(submit_wait_reg_unregistered, -EFAULT),
+	/* -EINVAL before 6.13: no registered wait arguments */
+	E2(submit_wait_reg_unregistered, -EFAULT, -EINVAL),
 	E(submit_nothing, 0),
 	E(sqring_wait_no_sqpoll, 0),
-	E(sync_msg_bad, -EBADF),
+	/* -EINVAL before 6.13: no IORING_REGISTER_SEND_MSG_RING */
+	E2(sync_msg_bad, -EBADF, -EINVAL),
 };
 
 static void misuse_table(void **state)
 {
 	struct mctx c;
-	unsigned i, failures = 0;
+	unsigned i, failures = 0, skipped = 0;
+	bool valgrind = getenv("URING_UNDER_VALGRIND") != NULL;
 	int fds_before, ret;
 
 	(void) state;
@@ -831,6 +842,10 @@ static void misuse_table(void **state)
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		const struct misuse *m = &table[i];
 
+		if (valgrind && m->raw_bad_arg) {
+			skipped++;
+			continue;
+		}
 		ret = m->call(&c);
 		if (ret != m->want && ret != m->alt) {
 			print_message("# %s: got %d (%s), want %d (%s)\n",
@@ -842,7 +857,8 @@ static void misuse_table(void **state)
 		if (count_fds() != fds_before)
 			fail_msg("%s leaked an fd", m->what);
 	}
-	print_message("# %u misuse cases\n", i);
+	print_message("# %u misuse cases (%u skipped under valgrind)\n", i,
+		      skipped);
 	assert_int_equal(failures, 0);
 	close(c.pipe[0]);
 	close(c.pipe[1]);
@@ -862,6 +878,9 @@ static void double_exit(void **state)
 	io_uring_queue_exit(&ring);
 	io_uring_queue_exit(&ring);
 	io_uring_queue_exit(&ring);
+	/* NULL is no ring: nothing to do */
+	io_uring_queue_exit(NULL);
+	io_uring_free_probe(NULL);
 	assert_int_equal(count_fds(), fds);
 }
 
@@ -870,7 +889,7 @@ static void use_after_exit(void **state)
 	struct io_uring ring;
 	struct io_uring_cqe *cqe, *cqes[4];
 	struct __kernel_timespec ts = { 0, 1000 };
-	int fd = 0;
+	int fd = 0, want;
 
 	(void) state;
 	t_ring(&ring, 8, 0);
@@ -888,10 +907,11 @@ static void use_after_exit(void **state)
 	assert_int_equal(io_uring_peek_cqe(&ring, &cqe), -EAGAIN);
 	assert_int_equal(io_uring_peek_batch_cqe(&ring, cqes, 4), 0);
 	assert_int_equal(io_uring_get_events(&ring), -EBADF);
-	/* io_uring_register() on fd -1 is the kernel's ring-less form,
-	 * which refuses every other opcode with -EINVAL */
-	assert_int_equal(io_uring_register_files(&ring, &fd, 1), -EINVAL);
-	assert_int_equal(io_uring_register_ring_fd(&ring), -EINVAL);
+	/* io_uring_register() on fd -1 is the kernel's ring-less form (6.13),
+	 * which refuses every other opcode with -EINVAL; before it, -EBADF */
+	want = t_kernel_older_than(6, 13) ? -EBADF : -EINVAL;
+	assert_int_equal(io_uring_register_files(&ring, &fd, 1), want);
+	assert_int_equal(io_uring_register_ring_fd(&ring), want);
 	assert_null(io_uring_get_probe_ring(&ring));
 	assert_int_equal(io_uring_ring_dontfork(&ring), -EINVAL);
 	io_uring_queue_exit(&ring);

@@ -188,7 +188,7 @@ static void link_timeout_vs_read(void **state)
 			sqe->flags |= IOSQE_IO_LINK;
 			st_expect(&p.t, 2 * i, ST_ANY);
 			sqe = t_sqe(&ring);
-			p.ts[i] = st_ts_ns(st_range(&p.rng, 0, 150000));
+			p.ts[i] = st_ts_ns(st_range(&p.rng, 0, 400000));
 			io_uring_prep_link_timeout(sqe, &p.ts[i], 0);
 			io_uring_sqe_set_data64(sqe, 2 * i + 1);
 			st_expect(&p.t, 2 * i + 1, ST_ANY);
