@@ -267,6 +267,30 @@ static int queue_timeout_sqe(struct io_uring *ring, unsigned wait_nr,
 	return (int) flush_sq(ring);
 }
 
+/* Wait with the timeout, minimum wait and sigmask in one IORING_ENTER_EXT_ARG argument. */
+static int wait_ext_arg(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
+			unsigned submit, unsigned wait_nr,
+			struct __kernel_timespec *ts, unsigned min_wait_usec,
+			sigset_t *sigmask)
+{
+	struct io_uring_getevents_arg arg = {
+		.sigmask = (__u64) (uintptr_t) sigmask,
+		.sigmask_sz = _NSIG / 8,
+		.min_wait_usec = min_wait_usec,
+		.ts = (__u64) (uintptr_t) ts,
+	};
+	struct wait_req w = {
+		.submit = submit,
+		.wait_nr = wait_nr,
+		.enter_flags = IORING_ENTER_EXT_ARG,
+		.timed = ts != NULL,
+		.arg = &arg,
+		.arg_sz = sizeof(arg),
+	};
+
+	return get_cqe(ring, cqe_ptr, &w);
+}
+
 /*
  * Submit what is queued and wait for wait_nr CQEs, bounded by ts (if any)
  * and, with min_wait_usec, by the kernel's minimum-wait batching.
@@ -276,25 +300,11 @@ static int submit_and_wait_ext(struct io_uring *ring,
 			       struct __kernel_timespec *ts,
 			       unsigned min_wait_usec, sigset_t *sigmask)
 {
-	struct io_uring_getevents_arg arg;
-	struct wait_req w;
 	int to_submit;
 
-	memset(&w, 0, sizeof(w));
-	if (ring->features & IORING_FEAT_EXT_ARG) {
-		memset(&arg, 0, sizeof(arg));
-		arg.sigmask = (__u64) (uintptr_t) sigmask;
-		arg.sigmask_sz = _NSIG / 8;
-		arg.min_wait_usec = min_wait_usec;
-		arg.ts = (__u64) (uintptr_t) ts;
-		w.submit = flush_sq(ring);
-		w.wait_nr = wait_nr;
-		w.enter_flags = IORING_ENTER_EXT_ARG;
-		w.timed = ts != NULL;
-		w.arg = &arg;
-		w.arg_sz = sizeof(arg);
-		return get_cqe(ring, cqe_ptr, &w);
-	}
+	if (ring->features & IORING_FEAT_EXT_ARG)
+		return wait_ext_arg(ring, cqe_ptr, flush_sq(ring), wait_nr, ts,
+				    min_wait_usec, sigmask);
 	if (min_wait_usec)
 		return -EINVAL;
 	if (ts) {
@@ -361,26 +371,14 @@ int io_uring_wait_cqes(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 		       unsigned wait_nr, struct __kernel_timespec *ts,
 		       sigset_t *sigmask)
 {
-	if (!ts && !(ring->features & IORING_FEAT_EXT_ARG))
+	/* only wait: what the caller queued is not submitted */
+	if (ring->features & IORING_FEAT_EXT_ARG)
+		return wait_result(wait_ext_arg(ring, cqe_ptr, 0, wait_nr, ts, 0,
+						sigmask));
+	if (!ts)
 		return wait_result(__io_uring_get_cqe(ring, cqe_ptr, 0, wait_nr,
 						      sigmask));
-	if (ring->features & IORING_FEAT_EXT_ARG) {
-		/* submit nothing the caller queued: only wait */
-		struct io_uring_getevents_arg arg;
-		struct wait_req w;
-
-		memset(&arg, 0, sizeof(arg));
-		memset(&w, 0, sizeof(w));
-		arg.sigmask = (__u64) (uintptr_t) sigmask;
-		arg.sigmask_sz = _NSIG / 8;
-		arg.ts = (__u64) (uintptr_t) ts;
-		w.wait_nr = wait_nr;
-		w.enter_flags = IORING_ENTER_EXT_ARG;
-		w.timed = ts != NULL;
-		w.arg = &arg;
-		w.arg_sz = sizeof(arg);
-		return wait_result(get_cqe(ring, cqe_ptr, &w));
-	}
+	/* the timeout SQE goes in, and with it whatever was queued */
 	return wait_result(submit_and_wait_ext(ring, cqe_ptr, wait_nr, ts, 0,
 					       sigmask));
 }
@@ -391,23 +389,10 @@ int io_uring_wait_cqes_min_timeout(struct io_uring *ring,
 				   struct __kernel_timespec *ts,
 				   unsigned int min_ts_usec, sigset_t *sigmask)
 {
-	struct io_uring_getevents_arg arg;
-	struct wait_req w;
-
 	if (!(ring->features & IORING_FEAT_MIN_TIMEOUT))
 		return -EINVAL;
-	memset(&arg, 0, sizeof(arg));
-	memset(&w, 0, sizeof(w));
-	arg.sigmask = (__u64) (uintptr_t) sigmask;
-	arg.sigmask_sz = _NSIG / 8;
-	arg.min_wait_usec = min_ts_usec;
-	arg.ts = (__u64) (uintptr_t) ts;
-	w.wait_nr = wait_nr;
-	w.enter_flags = IORING_ENTER_EXT_ARG;
-	w.timed = ts != NULL;
-	w.arg = &arg;
-	w.arg_sz = sizeof(arg);
-	return wait_result(get_cqe(ring, cqe_ptr, &w));
+	return wait_result(wait_ext_arg(ring, cqe_ptr, 0, wait_nr, ts,
+					min_ts_usec, sigmask));
 }
 
 int io_uring_wait_cqe_timeout(struct io_uring *ring,
