@@ -155,16 +155,12 @@ struct io_uring_zcrx_rq {
 #define LIBURING_HAVE_DATA64
 
 /*
- * Visit every ready CQE without consuming it; call io_uring_cq_advance()
- * with the count afterwards.  The acquire load of the tail pairs with the
- * kernel's release store when it posts a CQE.
+ * Visit every CQE ready when the loop starts, without consuming them; call
+ * io_uring_cq_advance() with the count afterwards.  The tail is read once:
+ * the acquire load pairs with the kernel's release store when it posts a
+ * CQE (CQEs posted meanwhile wait for the next loop).
  */
-#define io_uring_for_each_cqe(ring, head, cqe)					\
-	for (head = *(ring)->cq.khead;						\
-	     (cqe = (head != io_uring_smp_load_acquire((ring)->cq.ktail) ?	\
-		&(ring)->cq.cqes[io_uring_cqe_index(ring, head, (ring)->cq.ring_mask)] : \
-		NULL));								\
-	     head++)
+#define io_uring_for_each_cqe(ring, head, cqe)						for (unsigned __uring_tail = ((head) = *(ring)->cq.khead,					io_uring_smp_load_acquire((ring)->cq.ktail));			     ((cqe) = ((head) != __uring_tail ?							&(ring)->cq.cqes[io_uring_cqe_index(ring, head, (ring)->cq.ring_mask)] : 		NULL));									     (head)++)
 
 /* ---- Out-of-line API (src/) ---- */
 
