@@ -160,8 +160,16 @@ static void caps_opcodes_match_probe(void **state)
 static void caps_register_ops_cross_check(void **state)
 {
 	const struct uring_kernel_caps *caps = uring_kernel_caps();
+	static __u64 zeros[64];
 	struct io_uring_restriction res;
 	struct io_uring ring;
+	/*
+	 * No argument: the restriction check fails every opcode before the
+	 * kernel looks at it.  valgrind 3.19 still checks REGISTER_EVENTFD's
+	 * int at arg (an unnamed parameter no suppression can name), so
+	 * under valgrind arg is zeroed memory: the kernel ignores it alike.
+	 */
+	void *arg = t_under_valgrind() ? zeros : NULL;
 	unsigned op;
 
 	(void) state;
@@ -173,7 +181,7 @@ static void caps_register_ops_cross_check(void **state)
 	assert_int_equal(io_uring_register_restrictions(&ring, &res, 1), 0);
 	assert_int_equal(io_uring_enable_rings(&ring), 0);
 	for (op = 0; op < 64; op++) {
-		int r = io_uring_register((unsigned) ring.ring_fd, op, NULL, 0);
+		int r = io_uring_register((unsigned) ring.ring_fd, op, arg, 0);
 
 		assert_true(r == -EACCES || r == -EINVAL);
 		if (caps->register_op_supported[op] != (r == -EACCES))

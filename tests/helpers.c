@@ -4,6 +4,13 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define T_HAVE_VALGRIND_H 1
+#endif
+#endif
+
 void t_ring(struct io_uring *ring, unsigned entries, unsigned flags)
 {
 	int ret = io_uring_queue_init(entries, ring, flags);
@@ -30,6 +37,15 @@ bool t_kernel_older_than(int major, int minor)
 	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
 		return false;
 	return ma < major || (ma == major && mi < minor);
+}
+
+bool t_under_valgrind(void)
+{
+#ifdef T_HAVE_VALGRIND_H
+	if (RUNNING_ON_VALGRIND)
+		return true;
+#endif
+	return getenv("URING_UNDER_VALGRIND") != NULL;
 }
 
 static char tmpdir[256];

@@ -30,6 +30,12 @@ bool t_op_supported(int op);
 /* Is the running kernel older than major.minor? (for behaviour no probe shows) */
 bool t_kernel_older_than(int major, int minor);
 
+/*
+ * Running under valgrind?  (RUNNING_ON_VALGRIND where <valgrind/valgrind.h>
+ * is installed, else URING_UNDER_VALGRIND, set by tests/run-valgrind.sh.)
+ */
+bool t_under_valgrind(void);
+
 /* Skip the current test, printing why, when the kernel lacks op. */
 #define T_REQUIRE_OP(op)						\
 	do {								\

@@ -115,16 +115,25 @@ static void late_queue(struct io_uring *ring, struct late *l, unsigned n,
 	}
 }
 
+/*
+ * valgrind 3.19 keeps its big lock while a thread sits in io_uring_enter(),
+ * so a writer thread could never run during the wait it should end: there
+ * the writer is run to its end first (the completions are ready, or pending
+ * task_work the wait runs, and every count the test checks stays the same).
+ */
 static void late_start(struct late *l)
 {
 	assert_int_equal(pthread_create(&l->th, NULL, late_writer, l), 0);
+	if (t_under_valgrind())
+		assert_int_equal(pthread_join(l->th, NULL), 0);
 }
 
 static void late_finish(struct late *l)
 {
 	unsigned i;
 
-	assert_int_equal(pthread_join(l->th, NULL), 0);
+	if (!t_under_valgrind())
+		assert_int_equal(pthread_join(l->th, NULL), 0);
 	for (i = 0; i < l->n; i++) {
 		close(l->pfd[i][0]);
 		close(l->pfd[i][1]);

@@ -269,6 +269,9 @@ static void bufring_manual(void **state)
 	br = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		  -1, 0);
 	assert_true(br != MAP_FAILED);
+	/* defined bytes (valgrind cannot see the kernel pick a buffer and
+	 * fill it); zeros are not the pattern the reads must bring */
+	memset(mem, 0, sizeof(mem));
 	memset(&reg, 0, sizeof(reg));
 	reg.ring_addr = (unsigned long) br;
 	reg.ring_entries = 4;

@@ -13,8 +13,14 @@
 # memcheck would flag at the syscall, and the stress suites to wait in
 # short slices: valgrind 3.19 keeps its big lock across io_uring_enter(),
 # so a thread blocked there stops every other thread of the program (a
-# test whose waiter needs another thread to act can only time out).  Each
+# test whose waiter needs another thread to act can only time out).  Other
+# suites ask t_under_valgrind() (tests/helpers.c) for the same.  Each
 # suite is killed after VALGRIND_SUITE_TIMEOUT seconds (default 600).
+#
+# Logs: BUILDDIR/valgrind-logs/SUITE.out (the TAP output) and SUITE/PID.log
+# (valgrind, one file per process).  The last line sums it all up:
+#   valgrind: N suites, E errors, D definite leaks, I indirect leaks, F failed (Ts)
+# and the exit status is 0 only when every suite passed with no error or leak.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -49,15 +55,35 @@ fi
 logdir=$(pwd)/$builddir/valgrind-logs
 supp=$(pwd)/tests/valgrind.supp
 mkdir -p "$logdir"
-fail=0
+
+# Count the records in a suite's -q logs (one per process: forked children
+# log on their own), as "err=N def=N ind=N".  A record's first line is
+# the one line of it that is not indented; leak records say how the block
+# was lost; valgrind's own warnings are not errors.
+count_records() {
+	awk '
+	{ sub(/^==[0-9]+== ?/, "") }
+	/^$/ || /^[ \t]/ || /^Warning:/ { next }
+	/definitely lost in loss record/ { def++; next }
+	/indirectly lost in loss record/ { ind++; next }
+	{ err++ }
+	END { printf "err=%d def=%d ind=%d\n", err, def, ind }
+	' "$@"
+}
+
+fail=0 suites=0 failed=0 total_err=0 total_def=0 total_ind=0
+t0=$(date +%s)
 for name in "$@"; do
+	suites=$((suites + 1))
 	cmd=$(echo "$tests" | sed -n "s/^$name //p")
 	if [ -z "$cmd" ]; then
 		echo "FAIL $name: no such test"
-		fail=1
+		fail=1 failed=$((failed + 1))
 		continue
 	fi
-	log=$logdir/$name.log
+	logs=$logdir/$name
+	mkdir -p "$logs"
+	rm -f "$logs"/*.log
 	start=$(date +%s)
 	# tests run in the build directory, as under meson test
 	(cd "$builddir" && CMOCKA_MESSAGE_OUTPUT=TAP URING_UNDER_VALGRIND=1 \
@@ -66,22 +92,25 @@ for name in "$@"; do
 		--show-leak-kinds=definite,indirect \
 		--errors-for-leak-kinds=definite,indirect \
 		--suppressions="$supp" \
-		--log-file="$log" $cmd >"$logdir/$name.out" 2>&1)
+		--log-file="$logs/%p.log" $cmd >"$logdir/$name.out" 2>&1)
 	rc=$?
 	secs=$(( $(date +%s) - start ))
-	errors=$(grep -c '^==[0-9]*== [A-Z]' "$log")
-	if [ $rc -eq 99 ] || [ "$errors" -ne 0 ]; then
-		echo "FAIL $name: valgrind errors ($log)"
-		fail=1
+	eval "$(count_records "$logs"/*.log)"
+	total_err=$((total_err + err))
+	total_def=$((total_def + def))
+	total_ind=$((total_ind + ind))
+	if [ $rc -eq 99 ] || [ $((err + def + ind)) -ne 0 ]; then
+		echo "FAIL $name: $err errors, $def definite and $ind indirect leaks ($logs/)"
 	elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 		echo "FAIL $name: timed out under valgrind ($logdir/$name.out)"
-		fail=1
 	elif [ $rc -ne 0 ]; then
 		echo "FAIL $name: tests failed under valgrind, exit $rc ($logdir/$name.out)"
-		fail=1
 	else
 		echo "ok   $name (${secs}s)"
+		continue
 	fi
+	fail=1 failed=$((failed + 1))
 done
-[ $fail -eq 0 ] && echo "valgrind: 0 errors, 0 leaks" || echo "valgrind: FAILED"
+echo "valgrind: $suites suites, $total_err errors, $total_def definite leaks," \
+	"$total_ind indirect leaks, $failed failed ($(( $(date +%s) - t0 ))s)"
 exit $fail
