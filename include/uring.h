@@ -160,7 +160,14 @@ struct io_uring_zcrx_rq {
  * the acquire load pairs with the kernel's release store when it posts a
  * CQE (CQEs posted meanwhile wait for the next loop).
  */
-#define io_uring_for_each_cqe(ring, head, cqe)						for (unsigned __uring_tail = ((head) = *(ring)->cq.khead,					io_uring_smp_load_acquire((ring)->cq.ktail));			     ((cqe) = ((head) != __uring_tail ?							&(ring)->cq.cqes[io_uring_cqe_index(ring, head, (ring)->cq.ring_mask)] : 		NULL));									     (head)++)
+#define io_uring_for_each_cqe(ring, head, cqe)					\
+	for (unsigned __uring_tail = ((head) = *(ring)->cq.khead,		\
+			io_uring_smp_load_acquire((ring)->cq.ktail));		\
+	     (head) != __uring_tail ?						\
+		((cqe) = &(ring)->cq.cqes[io_uring_cqe_index(ring, head,	\
+					(ring)->cq.ring_mask)], 1) :		\
+		((cqe) = NULL, 0);						\
+	     (head)++)
 
 /* ---- Out-of-line API (src/) ---- */
 
