@@ -16,8 +16,7 @@ static int closed_fd(void)
 	int pfd[2];
 
 	assert_int_equal(pipe(pfd), 0);
-	close(pfd[0]);
-	close(pfd[1]);
+	t_close_pair(pfd);
 	return pfd[1];
 }
 
@@ -117,8 +116,7 @@ static void bad_queue_mmap(void **state)
 	/* fds that cannot be mapped: read-only, and no mmap at all */
 	assert_int_equal(pipe(pfd), 0);
 	assert_int_equal(io_uring_queue_mmap(pfd[0], &p, &ring), -EACCES);
-	close(pfd[0]);
-	close(pfd[1]);
+	t_close_pair(pfd);
 	efd = eventfd(0, EFD_CLOEXEC);
 	assert_true(efd >= 0);
 	assert_int_equal(io_uring_queue_mmap(efd, &p, &ring), -ENODEV);

@@ -13,24 +13,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-static struct __kernel_timespec ms_ts(long ms)
-{
-	struct __kernel_timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (ms % 1000) * 1000000,
-	};
-
-	return ts;
-}
-
-static void queue_nop(struct io_uring *ring, __u64 ud)
-{
-	struct io_uring_sqe *sqe = t_sqe(ring);
-
-	io_uring_prep_nop(sqe);
-	io_uring_sqe_set_data64(sqe, ud);
-}
-
 /* Wait for n CQEs; res[user_data] = cqe->res for user_data < 16. */
 static void reap(struct io_uring *ring, unsigned n, int *res)
 {
@@ -45,14 +27,43 @@ static void reap(struct io_uring *ring, unsigned n, int *res)
 	}
 }
 
-static void check_pattern(const unsigned char *buf, size_t len, size_t off)
+/* Queue and submit a POLLIN poll on fd carrying user_data ud. */
+static void arm_poll(struct io_uring *ring, int fd, __u64 ud)
 {
-	size_t i;
+	struct io_uring_sqe *sqe = t_sqe(ring);
 
-	for (i = 0; i < len; i++)
-		if (buf[i] != t_pattern(off + i))
-			fail_msg("byte %zu: %u, expected %u", off + i, buf[i],
-				 t_pattern(off + i));
+	io_uring_prep_poll_add(sqe, fd, POLLIN);
+	sqe->user_data = ud;
+	assert_int_equal(io_uring_submit(ring), 1);
+}
+
+/* Submit the canceller sqe (user_data ud): victim ends -ECANCELED, it 0. */
+static void cancel_ok(struct io_uring *ring, struct io_uring_sqe *sqe,
+		      __u64 ud, __u64 victim)
+{
+	int res[16];
+
+	sqe->user_data = ud;
+	assert_int_equal(io_uring_submit(ring), 1);
+	reap(ring, 2, res);
+	assert_int_equal(res[victim], -ECANCELED);
+	assert_int_equal(res[ud], 0);
+}
+
+/* A POLLIN poll on fd linked to a link timeout of ts: udp and udp + 1. */
+static void poll_link_timeout(struct io_uring *ring, int fd,
+			      struct __kernel_timespec *ts, __u64 udp, int *res)
+{
+	struct io_uring_sqe *sqe = t_sqe(ring);
+
+	io_uring_prep_poll_add(sqe, fd, POLLIN);
+	io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK);
+	sqe->user_data = udp;
+	sqe = t_sqe(ring);
+	io_uring_prep_link_timeout(sqe, ts, 0);
+	sqe->user_data = udp + 1;
+	assert_int_equal(io_uring_submit(ring), 2);
+	reap(ring, 2, res);
 }
 
 static void fill(unsigned char *buf, size_t len, unsigned char seed)
@@ -82,7 +93,7 @@ static void op_nop(void **state)
 
 	(void) state;
 	t_ring(&ring, 4, 0);
-	queue_nop(&ring, 99);
+	t_nop(&ring, 99);
 	assert_int_equal(t_submit_wait(&ring, NULL, &ud), 0);
 	assert_int_equal(ud, 99);
 	io_uring_queue_exit(&ring);
@@ -102,7 +113,7 @@ static void op_read_write(void **state)
 	sqe = t_sqe(&ring);
 	io_uring_prep_read(sqe, fd, buf, sizeof(buf), 1000);
 	assert_int_equal(t_submit_wait(&ring, NULL, NULL), sizeof(buf));
-	check_pattern(buf, sizeof(buf), 1000);
+	t_assert_pattern(buf, sizeof(buf), 1000);
 
 	/* a short read at the end of the file */
 	sqe = t_sqe(&ring);
@@ -123,7 +134,7 @@ static void op_read_write(void **state)
 	sqe = t_sqe(&ring);
 	io_uring_prep_read(sqe, fd, buf, 20, (__u64) -1);
 	assert_int_equal(t_submit_wait(&ring, NULL, NULL), 20);
-	check_pattern(buf, 20, 10);
+	t_assert_pattern(buf, 20, 10);
 	assert_int_equal(lseek(fd, 0, SEEK_CUR), 30);
 	close(fd);
 	io_uring_queue_exit(&ring);
@@ -148,9 +159,9 @@ static void op_readv_writev(void **state)
 	sqe = t_sqe(&ring);
 	io_uring_prep_readv(sqe, fd, riov, 3, 7);
 	assert_int_equal(t_submit_wait(&ring, NULL, NULL), 450);
-	check_pattern(a, sizeof(a), 7);
-	check_pattern(b, sizeof(b), 107);
-	check_pattern(c, sizeof(c), 407);
+	t_assert_pattern(a, sizeof(a), 7);
+	t_assert_pattern(b, sizeof(b), 107);
+	t_assert_pattern(c, sizeof(c), 407);
 
 	fill(w1, sizeof(w1), 1);
 	fill(w2, sizeof(w2), 2);
@@ -184,7 +195,7 @@ static void op_fixed_buffers(void **state)
 	sqe = t_sqe(&ring);
 	io_uring_prep_read_fixed(sqe, fd, bufs[1] + 100, 1000, 5000, 1);
 	assert_int_equal(t_submit_wait(&ring, NULL, NULL), 1000);
-	check_pattern(bufs[1] + 100, 1000, 5000);
+	t_assert_pattern(bufs[1] + 100, 1000, 5000);
 
 	fill(bufs[0], 2048, 9);
 	sqe = t_sqe(&ring);
@@ -314,8 +325,7 @@ static void op_fsync(void **state)
 		sqe = t_sqe(&ring);
 		io_uring_prep_fsync(sqe, pfd[1], 0);
 		assert_int_equal(t_submit_wait(&ring, NULL, NULL), -EINVAL);
-		close(pfd[0]);
-		close(pfd[1]);
+		t_close_pair(pfd);
 	}
 	io_uring_queue_exit(&ring);
 }
@@ -361,7 +371,7 @@ static void op_statx(void **state)
 
 static void op_timeout(void **state)
 {
-	struct __kernel_timespec ts = ms_ts(20);
+	struct __kernel_timespec ts = t_ms_ts(20);
 	struct io_uring_sqe *sqe;
 	struct io_uring ring;
 	struct timespec t0, t1;
@@ -382,7 +392,7 @@ static void op_timeout(void **state)
 
 static void op_timeout_count(void **state)
 {
-	struct __kernel_timespec ts = ms_ts(10000);
+	struct __kernel_timespec ts = t_ms_ts(10000);
 	struct io_uring_sqe *sqe;
 	struct io_uring ring;
 	int res[16];
@@ -395,13 +405,13 @@ static void op_timeout_count(void **state)
 	sqe->user_data = 1;
 	assert_int_equal(io_uring_submit(&ring), 1);
 	assert_int_equal(io_uring_cq_ready(&ring), 0);
-	queue_nop(&ring, 2);
+	t_nop(&ring, 2);
 	assert_int_equal(io_uring_submit(&ring), 1);
 	reap(&ring, 1, res);
 	assert_int_equal(res[2], 0);
 	usleep(5000);
 	assert_int_equal(io_uring_cq_ready(&ring), 0);	/* one is not enough */
-	queue_nop(&ring, 3);
+	t_nop(&ring, 3);
 	assert_int_equal(io_uring_submit(&ring), 1);
 	reap(&ring, 2, res);
 	assert_int_equal(res[3], 0);
@@ -411,10 +421,9 @@ static void op_timeout_count(void **state)
 
 static void op_timeout_remove(void **state)
 {
-	struct __kernel_timespec ts = ms_ts(10000);
+	struct __kernel_timespec ts = t_ms_ts(10000);
 	struct io_uring_sqe *sqe;
 	struct io_uring ring;
-	int res[16];
 
 	(void) state;
 	t_ring(&ring, 4, 0);
@@ -424,11 +433,7 @@ static void op_timeout_remove(void **state)
 	assert_int_equal(io_uring_submit(&ring), 1);
 	sqe = t_sqe(&ring);
 	io_uring_prep_timeout_remove(sqe, 1, 0);
-	sqe->user_data = 2;
-	assert_int_equal(io_uring_submit(&ring), 1);
-	reap(&ring, 2, res);
-	assert_int_equal(res[1], -ECANCELED);
-	assert_int_equal(res[2], 0);
+	cancel_ok(&ring, sqe, 2, 1);
 
 	/* nothing by that user_data any more */
 	sqe = t_sqe(&ring);
@@ -440,42 +445,24 @@ static void op_timeout_remove(void **state)
 
 static void op_link_timeout(void **state)
 {
-	struct __kernel_timespec ts = ms_ts(20);
-	struct io_uring_sqe *sqe;
+	struct __kernel_timespec ts = t_ms_ts(20);
 	struct io_uring ring;
 	int pfd[2], res[16];
 
 	(void) state;
 	t_ring(&ring, 4, 0);
 	assert_int_equal(pipe(pfd), 0);
-	sqe = t_sqe(&ring);
-	io_uring_prep_poll_add(sqe, pfd[0], POLLIN);
-	io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK);
-	sqe->user_data = 1;
-	sqe = t_sqe(&ring);
-	io_uring_prep_link_timeout(sqe, &ts, 0);
-	sqe->user_data = 2;
-	assert_int_equal(io_uring_submit(&ring), 2);
-	reap(&ring, 2, res);
+	poll_link_timeout(&ring, pfd[0], &ts, 1, res);
 	assert_int_equal(res[1], -ECANCELED);
 	assert_int_equal(res[2], -ETIME);
 
 	/* the linked request finishes first: the timeout is cancelled */
-	ts = ms_ts(5000);
+	ts = t_ms_ts(5000);
 	assert_int_equal(write(pfd[1], "x", 1), 1);
-	sqe = t_sqe(&ring);
-	io_uring_prep_poll_add(sqe, pfd[0], POLLIN);
-	io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK);
-	sqe->user_data = 3;
-	sqe = t_sqe(&ring);
-	io_uring_prep_link_timeout(sqe, &ts, 0);
-	sqe->user_data = 4;
-	assert_int_equal(io_uring_submit(&ring), 2);
-	reap(&ring, 2, res);
+	poll_link_timeout(&ring, pfd[0], &ts, 3, res);
 	assert_true(res[3] & POLLIN);
 	assert_int_equal(res[4], -ECANCELED);
-	close(pfd[0]);
-	close(pfd[1]);
+	t_close_pair(pfd);
 	io_uring_queue_exit(&ring);
 }
 
@@ -504,8 +491,7 @@ static void op_poll_add(void **state)
 	sqe = t_sqe(&ring);
 	io_uring_prep_poll_add(sqe, pfd[1], POLLOUT);
 	assert_true(t_submit_wait(&ring, NULL, NULL) & POLLOUT);
-	close(pfd[0]);
-	close(pfd[1]);
+	t_close_pair(pfd);
 	io_uring_queue_exit(&ring);
 }
 
@@ -513,22 +499,15 @@ static void op_poll_remove(void **state)
 {
 	struct io_uring_sqe *sqe;
 	struct io_uring ring;
-	int pfd[2], res[16];
+	int pfd[2];
 
 	(void) state;
 	t_ring(&ring, 4, 0);
 	assert_int_equal(pipe(pfd), 0);
-	sqe = t_sqe(&ring);
-	io_uring_prep_poll_add(sqe, pfd[0], POLLIN);
-	sqe->user_data = 5;
-	assert_int_equal(io_uring_submit(&ring), 1);
+	arm_poll(&ring, pfd[0], 5);
 	sqe = t_sqe(&ring);
 	io_uring_prep_poll_remove(sqe, 5);
-	sqe->user_data = 6;
-	assert_int_equal(io_uring_submit(&ring), 1);
-	reap(&ring, 2, res);
-	assert_int_equal(res[5], -ECANCELED);
-	assert_int_equal(res[6], 0);
+	cancel_ok(&ring, sqe, 6, 5);
 
 	sqe = t_sqe(&ring);
 	io_uring_prep_poll_remove(sqe, 5);
@@ -536,8 +515,7 @@ static void op_poll_remove(void **state)
 	/* the pipe is unaffected */
 	assert_int_equal(write(pfd[1], "x", 1), 1);
 	assert_int_equal(io_uring_cq_ready(&ring), 0);
-	close(pfd[0]);
-	close(pfd[1]);
+	t_close_pair(pfd);
 	io_uring_queue_exit(&ring);
 }
 
@@ -546,7 +524,7 @@ static void op_cancel(void **state)
 	static int token;
 	struct io_uring_sqe *sqe;
 	struct io_uring ring;
-	int pfd[2], res[16];
+	int pfd[2];
 	__u64 ud;
 	int r;
 
@@ -555,17 +533,10 @@ static void op_cancel(void **state)
 	assert_int_equal(pipe(pfd), 0);
 
 	/* cancel64 by user_data */
-	sqe = t_sqe(&ring);
-	io_uring_prep_poll_add(sqe, pfd[0], POLLIN);
-	sqe->user_data = 7;
-	assert_int_equal(io_uring_submit(&ring), 1);
+	arm_poll(&ring, pfd[0], 7);
 	sqe = t_sqe(&ring);
 	io_uring_prep_cancel64(sqe, 7, 0);
-	sqe->user_data = 8;
-	assert_int_equal(io_uring_submit(&ring), 1);
-	reap(&ring, 2, res);
-	assert_int_equal(res[7], -ECANCELED);
-	assert_int_equal(res[8], 0);
+	cancel_ok(&ring, sqe, 8, 7);
 
 	/* cancel by pointer user_data */
 	sqe = t_sqe(&ring);
@@ -594,8 +565,7 @@ static void op_cancel(void **state)
 	sqe = t_sqe(&ring);
 	io_uring_prep_cancel(sqe, &token, 0);
 	assert_int_equal(t_submit_wait(&ring, NULL, NULL), -ENOENT);
-	close(pfd[0]);
-	close(pfd[1]);
+	t_close_pair(pfd);
 	io_uring_queue_exit(&ring);
 }
 

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include "helpers.h"
 
+#include <dirent.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <time.h>
 
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
@@ -18,6 +21,16 @@ void t_ring(struct io_uring *ring, unsigned entries, unsigned flags)
 	if (ret)
 		fail_msg("io_uring_queue_init(%u, 0x%x): %s", entries, flags,
 			 strerror(-ret));
+}
+
+void t_ring_feat(struct io_uring *ring, unsigned entries, unsigned flags,
+		 unsigned feat, const char *name)
+{
+	t_ring(ring, entries, flags);
+	if (!(ring->features & feat)) {
+		io_uring_queue_exit(ring);
+		T_SKIP("kernel lacks %s", name);
+	}
 }
 
 bool t_op_supported(int op)
@@ -89,6 +102,16 @@ unsigned char t_pattern(size_t i)
 	return (unsigned char) (i * 7 + 3);
 }
 
+void t_assert_pattern(const unsigned char *buf, size_t len, size_t off)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (buf[i] != t_pattern(off + i))
+			fail_msg("byte %zu (offset %zu): 0x%02x, pattern 0x%02x", i,
+				 off + i, buf[i], t_pattern(off + i));
+}
+
 int t_make_file(const char *path, size_t size)
 {
 	unsigned char buf[4096];
@@ -136,6 +159,34 @@ int t_wait(struct io_uring *ring, unsigned *cqe_flags, __u64 *user_data)
 	return res;
 }
 
+int t_wait_ms(struct io_uring *ring, int ms, int *res, unsigned *cqe_flags,
+	      __u64 *user_data)
+{
+	struct __kernel_timespec ts = t_ms_ts(ms);
+	struct io_uring_cqe *cqe;
+	int ret = io_uring_wait_cqe_timeout(ring, &cqe, &ts);
+
+	if (ret)
+		return ret;
+	if (res)
+		*res = cqe->res;
+	if (cqe_flags)
+		*cqe_flags = cqe->flags;
+	if (user_data)
+		*user_data = cqe->user_data;
+	io_uring_cqe_seen(ring, cqe);
+	return 0;
+}
+
+int t_wait_bounded(struct io_uring *ring, unsigned *cqe_flags, __u64 *user_data)
+{
+	int res = 0, ret = t_wait_ms(ring, 5000, &res, cqe_flags, user_data);
+
+	if (ret)
+		fail_msg("no CQE within 5 s: %s", strerror(-ret));
+	return res;
+}
+
 int t_submit_wait(struct io_uring *ring, unsigned *cqe_flags, __u64 *user_data)
 {
 	int ret = io_uring_submit(ring);
@@ -143,4 +194,113 @@ int t_submit_wait(struct io_uring *ring, unsigned *cqe_flags, __u64 *user_data)
 	if (ret < 0)
 		fail_msg("io_uring_submit: %s", strerror(-ret));
 	return t_wait(ring, cqe_flags, user_data);
+}
+
+void t_nop(struct io_uring *ring, __u64 ud)
+{
+	struct io_uring_sqe *sqe = t_sqe(ring);
+
+	io_uring_prep_nop(sqe);
+	io_uring_sqe_set_data64(sqe, ud);
+}
+
+void t_nop_roundtrip(struct io_uring *ring, __u64 ud)
+{
+	__u64 got = 0;
+
+	t_nop(ring, ud);
+	assert_int_equal(t_submit_wait(ring, NULL, &got), 0);
+	assert_int_equal(got, ud);
+}
+
+void t_close_pair(int fds[2])
+{
+	close(fds[0]);
+	close(fds[1]);
+}
+
+int t_eventfd(void)
+{
+	int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+	if (efd < 0)
+		fail_msg("eventfd: %s", strerror(errno));
+	return efd;
+}
+
+static void *t_writer_fn(void *arg)
+{
+	struct t_writer *w = (struct t_writer *) arg;
+	unsigned i;
+
+	for (i = 0; i < w->n; i++) {
+		usleep(w->delay_us);
+		if (write(w->fds[i], "x", 1) != 1)
+			abort();
+	}
+	return NULL;
+}
+
+void t_writer_start(struct t_writer *w, const int *fds, unsigned n,
+		    unsigned delay_us)
+{
+	assert_true(n <= T_WRITER_MAX);
+	memcpy(w->fds, fds, n * sizeof(*fds));
+	w->n = n;
+	w->delay_us = delay_us;
+	assert_int_equal(pthread_create(&w->th, NULL, t_writer_fn, w), 0);
+}
+
+void t_writer_join(struct t_writer *w)
+{
+	assert_int_equal(pthread_join(w->th, NULL), 0);
+}
+
+struct __kernel_timespec t_ms_ts(long ms)
+{
+	struct __kernel_timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (ms % 1000) * 1000000,
+	};
+
+	return ts;
+}
+
+long long t_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int t_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		fail_msg("opendir /proc/self/fd: %s", strerror(errno));
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
+}
+
+bool t_fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) != -1;
+}
+
+void t_expect_tag_cqe(struct io_uring *ring, __u64 tag)
+{
+	struct __kernel_timespec ts = { .tv_sec = 2 };
+	struct io_uring_cqe *cqe;
+
+	assert_int_equal(io_uring_wait_cqe_timeout(ring, &cqe, &ts), 0);
+	assert_int_equal(cqe->user_data, tag);
+	assert_int_equal(cqe->res, 0);
+	io_uring_cqe_seen(ring, cqe);
 }

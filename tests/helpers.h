@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,12 @@
 
 /* A ring the test owns; fails the test when setup fails. */
 void t_ring(struct io_uring *ring, unsigned entries, unsigned flags);
+
+/* A ring as t_ring(); the test is skipped when ring->features lacks feat. */
+void t_ring_feat(struct io_uring *ring, unsigned entries, unsigned flags,
+		 unsigned feat, const char *name);
+#define T_RING_FEAT(ring, entries, flags, feat)				\
+	t_ring_feat(ring, entries, flags, feat, #feat)
 
 /* Is opcode op supported by the running kernel? (probe, cached) */
 bool t_op_supported(int op);
@@ -60,12 +67,57 @@ const char *t_path(const char *name);
 /* Create a file of size bytes with a known pattern (byte i = i * 7 + 3). */
 int t_make_file(const char *path, size_t size);
 unsigned char t_pattern(size_t i);
+/* buf holds len bytes of the pattern from file offset off (fails the test if not). */
+void t_assert_pattern(const unsigned char *buf, size_t len, size_t off);
 
 /* Submit what is queued, wait for one CQE, return its res (and flags), retire it. */
 int t_submit_wait(struct io_uring *ring, unsigned *cqe_flags, __u64 *user_data);
 /* Wait for one CQE (no submit), return res; retire it. */
 int t_wait(struct io_uring *ring, unsigned *cqe_flags, __u64 *user_data);
+/*
+ * Wait at most ms milliseconds for one CQE: 0 (its res, flags, user_data
+ * stored where asked, CQE retired) or -errno (-ETIME: none came).
+ */
+int t_wait_ms(struct io_uring *ring, int ms, int *res, unsigned *cqe_flags,
+	      __u64 *user_data);
+/* Wait at most 5 s for one CQE (fails the test if none), return res; retire it. */
+int t_wait_bounded(struct io_uring *ring, unsigned *cqe_flags, __u64 *user_data);
 /* Get an SQE or fail the test. */
 struct io_uring_sqe *t_sqe(struct io_uring *ring);
+/* The next CQE (within 2 s) is a resource tag CQE: user_data = tag, res 0. */
+void t_expect_tag_cqe(struct io_uring *ring, __u64 tag);
+/* Queue a NOP carrying user_data ud (not submitted). */
+void t_nop(struct io_uring *ring, __u64 ud);
+
+/* Queue a NOP ud, submit, wait: it completes with res 0 and user_data ud. */
+void t_nop_roundtrip(struct io_uring *ring, __u64 ud);
+
+/* Close both ends of a pipe or socket pair. */
+void t_close_pair(int fds[2]);
+
+/* A non-blocking, close-on-exec eventfd (fails the test if none). */
+int t_eventfd(void);
+
+/* A thread writing "x" to each of its fds in turn, delay_us before each. */
+#define T_WRITER_MAX	8
+struct t_writer {
+	int fds[T_WRITER_MAX];
+	unsigned n;
+	unsigned delay_us;
+	pthread_t th;
+};
+void t_writer_start(struct t_writer *w, const int *fds, unsigned n,
+		    unsigned delay_us);
+void t_writer_join(struct t_writer *w);
+
+/* A relative timeout of ms milliseconds. */
+struct __kernel_timespec t_ms_ts(long ms);
+/* CLOCK_MONOTONIC in milliseconds. */
+long long t_now_ms(void);
+
+/* How many fds this process has open (fails the test if /proc is unreadable). */
+int t_count_fds(void);
+/* Is fd an open file descriptor? */
+bool t_fd_open(int fd);
 
 #endif

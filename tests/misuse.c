@@ -39,20 +39,6 @@ struct mctx {
 
 /* ---- helpers ---- */
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;	/* the directory's own fd */
-}
-
 /* A NOP goes in and comes back: the ring still works. */
 static void nop_roundtrip(struct io_uring *ring, const char *after)
 {
@@ -837,7 +823,7 @@ static void misuse_table(void **state)
 	assert_int_equal(pipe(c.pipe), 0);
 	c.efd = eventfd(0, 0);
 	assert_true(c.efd >= 0);
-	fds_before = count_fds();
+	fds_before = t_count_fds();
 
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		const struct misuse *m = &table[i];
@@ -854,14 +840,13 @@ static void misuse_table(void **state)
 			failures++;
 		}
 		nop_roundtrip(&c.ring, m->what);
-		if (count_fds() != fds_before)
+		if (t_count_fds() != fds_before)
 			fail_msg("%s leaked an fd", m->what);
 	}
 	print_message("# %u misuse cases (%u skipped under valgrind)\n", i,
 		      skipped);
 	assert_int_equal(failures, 0);
-	close(c.pipe[0]);
-	close(c.pipe[1]);
+	t_close_pair(c.pipe);
 	close(c.efd);
 	io_uring_queue_exit(&c.ring);
 }
@@ -871,7 +856,7 @@ static void misuse_table(void **state)
 static void double_exit(void **state)
 {
 	struct io_uring ring;
-	int fds = count_fds();
+	int fds = t_count_fds();
 
 	(void) state;
 	t_ring(&ring, 8, 0);
@@ -881,7 +866,7 @@ static void double_exit(void **state)
 	/* NULL is no ring: nothing to do */
 	io_uring_queue_exit(NULL);
 	io_uring_free_probe(NULL);
-	assert_int_equal(count_fds(), fds);
+	assert_int_equal(t_count_fds(), fds);
 }
 
 static void use_after_exit(void **state)
@@ -934,7 +919,7 @@ static void exit_in_flight(void **state)
 
 	(void) state;
 	assert_int_equal(pipe(p), 0);
-	fds = count_fds();
+	fds = t_count_fds();
 	for (i = 0; i < 20; i++) {
 		t_ring(&ring, 8, i & 1 ? IORING_SETUP_SINGLE_ISSUER |
 					 IORING_SETUP_DEFER_TASKRUN : 0);
@@ -948,13 +933,12 @@ static void exit_in_flight(void **state)
 		start = (unsigned long long) time(NULL);
 		io_uring_queue_exit(&ring);
 		assert_true((unsigned long long) time(NULL) - start < 5);
-		assert_int_equal(count_fds(), fds);
+		assert_int_equal(t_count_fds(), fds);
 	}
 	/* the pipe still works and nothing consumed a byte written now */
 	assert_int_equal(write(p[1], "ab", 2), 2);
 	assert_int_equal(read(p[0], buf, sizeof(buf)), 2);
-	close(p[0]);
-	close(p[1]);
+	t_close_pair(p);
 }
 
 int main(void)

@@ -56,15 +56,14 @@ static void uring_cmd_no_handler(void **state)
 		unsigned char buf[4096];
 
 		assert_int_equal(pread(fds[0], buf, sizeof(buf), 0), 4096);
-		p_assert_pattern(buf, sizeof(buf), 0);
+		t_assert_pattern(buf, sizeof(buf), 0);
 	}
 	/* a 128-byte command needs 128-byte SQEs */
 	if (t_op_supported(IORING_OP_URING_CMD128)) {
 		io_uring_prep_uring_cmd128(t_sqe(&ring), 0x1234, fds[1]);
 		assert_int_equal(p_submit_wait(&ring).res, -EINVAL);
 	}
-	close(fds[0]);
-	close(fds[1]);
+	t_close_pair(fds);
 	io_uring_queue_exit(&ring);
 }
 
@@ -88,16 +87,14 @@ static void uring_cmd_socket(void **state)
 	res = p_submit_wait(&ring).res;
 	if (res == -EOPNOTSUPP) {
 		/* 6.1 has uring_cmd for devices only, none for sockets */
-		close(s[0]);
-		close(s[1]);
+		t_close_pair(s);
 		io_uring_queue_exit(&ring);
 		T_SKIP("kernel lacks socket uring_cmd (-EOPNOTSUPP)");
 	}
 	assert_int_equal(res, 5);
 	io_uring_prep_uring_cmd(t_sqe(&ring), SOCKET_URING_OP_SIOCINQ, s[0]);
 	assert_int_equal(p_submit_wait(&ring).res, 5);
-	close(s[0]);
-	close(s[1]);
+	t_close_pair(s);
 	io_uring_queue_exit(&ring);
 }
 
@@ -212,8 +209,7 @@ static void sqe128_ring(void **state)
 	} else {
 		print_message("# kernel lacks IORING_OP_URING_CMD128: not run\n");
 	}
-	close(s[0]);
-	close(s[1]);
+	t_close_pair(s);
 	io_uring_queue_exit(&ring);
 	if (!sock_cmd)
 		T_SKIP("kernel lacks socket uring_cmd (-EOPNOTSUPP); the SQE128 checks passed");
@@ -506,32 +502,34 @@ static void load_sq_head_op(void **state)
 
 /* ---- SQE flags ---- */
 
+/* Queue a NOP, or a read of fd -1 that fails -EBADF, with sqe flags. */
+static void queue_step(struct io_uring *ring, bool bad_read, unsigned flags,
+		       __u64 ud)
+{
+	static char buf[4];
+	struct io_uring_sqe *sqe = t_sqe(ring);
+
+	if (bad_read)
+		io_uring_prep_read(sqe, -1, buf, sizeof(buf), 0);
+	else
+		io_uring_prep_nop(sqe);
+	io_uring_sqe_set_flags(sqe, flags);
+	io_uring_sqe_set_data64(sqe, ud);
+}
+
 static void link_chain_failure(void **state)
 {
-	struct io_uring_sqe *sqe;
 	struct io_uring ring;
 	struct pcqe c[8];
-	char buf[4];
 	int i;
 
 	(void) state;
 	t_ring(&ring, 8, 0);
 	/* nop -> failing read -> nop -> nop, all linked */
-	sqe = t_sqe(&ring);
-	io_uring_prep_nop(sqe);
-	io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK);
-	io_uring_sqe_set_data64(sqe, 1);
-	sqe = t_sqe(&ring);
-	io_uring_prep_read(sqe, -1, buf, sizeof(buf), 0);
-	io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK);
-	io_uring_sqe_set_data64(sqe, 2);
-	sqe = t_sqe(&ring);
-	io_uring_prep_nop(sqe);
-	io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK);
-	io_uring_sqe_set_data64(sqe, 3);
-	sqe = t_sqe(&ring);
-	io_uring_prep_nop(sqe);
-	io_uring_sqe_set_data64(sqe, 4);
+	queue_step(&ring, false, IOSQE_IO_LINK, 1);
+	queue_step(&ring, true, IOSQE_IO_LINK, 2);
+	queue_step(&ring, false, IOSQE_IO_LINK, 3);
+	queue_step(&ring, false, 0, 4);
 	assert_int_equal(io_uring_submit(&ring), 4);
 	memset(c, 0, sizeof(c));
 	p_wait_n(&ring, c, 8, 4);
@@ -541,25 +539,16 @@ static void link_chain_failure(void **state)
 	assert_int_equal(c[4].res, -ECANCELED);
 
 	/* a hard link keeps going after the failure */
-	sqe = t_sqe(&ring);
-	io_uring_prep_read(sqe, -1, buf, sizeof(buf), 0);
-	io_uring_sqe_set_flags(sqe, IOSQE_IO_HARDLINK);
-	io_uring_sqe_set_data64(sqe, 5);
-	sqe = t_sqe(&ring);
-	io_uring_prep_nop(sqe);
-	io_uring_sqe_set_data64(sqe, 6);
+	queue_step(&ring, true, IOSQE_IO_HARDLINK, 5);
+	queue_step(&ring, false, 0, 6);
 	assert_int_equal(io_uring_submit(&ring), 2);
 	p_wait_n(&ring, c, 8, 2);
 	assert_int_equal(c[5].res, -EBADF);
 	assert_int_equal(c[6].res, 0);
 
 	/* IOSQE_ASYNC and IOSQE_IO_DRAIN still complete normally */
-	for (i = 0; i < 2; i++) {
-		sqe = t_sqe(&ring);
-		io_uring_prep_nop(sqe);
-		io_uring_sqe_set_flags(sqe, i ? IOSQE_IO_DRAIN : IOSQE_ASYNC);
-		io_uring_sqe_set_data64(sqe, 7);
-	}
+	for (i = 0; i < 2; i++)
+		queue_step(&ring, false, i ? IOSQE_IO_DRAIN : IOSQE_ASYNC, 7);
 	assert_int_equal(io_uring_submit(&ring), 2);
 	assert_int_equal(p_wait(&ring).res, 0);
 	assert_int_equal(p_wait(&ring).res, 0);
@@ -568,34 +557,20 @@ static void link_chain_failure(void **state)
 
 static void cqe_skip_success(void **state)
 {
-	struct io_uring_sqe *sqe;
 	struct io_uring ring;
 	struct pcqe c;
-	char buf[4];
 
 	(void) state;
-	t_ring(&ring, 8, 0);
-	if (!(ring.features & IORING_FEAT_CQE_SKIP)) {
-		io_uring_queue_exit(&ring);
-		T_SKIP("kernel lacks IORING_FEAT_CQE_SKIP");
-	}
-	sqe = t_sqe(&ring);
-	io_uring_prep_nop(sqe);
-	io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);
-	io_uring_sqe_set_data64(sqe, 1);
-	sqe = t_sqe(&ring);
-	io_uring_prep_nop(sqe);
-	io_uring_sqe_set_data64(sqe, 2);
+	T_RING_FEAT(&ring, 8, 0, IORING_FEAT_CQE_SKIP);
+	queue_step(&ring, false, IOSQE_CQE_SKIP_SUCCESS, 1);
+	queue_step(&ring, false, 0, 2);
 	assert_int_equal(io_uring_submit(&ring), 2);
 	c = p_wait(&ring);
 	assert_int_equal(c.ud, 2);
 	p_assert_no_cqe(&ring, 20);
 
 	/* a failure is still reported */
-	sqe = t_sqe(&ring);
-	io_uring_prep_read(sqe, -1, buf, sizeof(buf), 0);
-	io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);
-	io_uring_sqe_set_data64(sqe, 3);
+	queue_step(&ring, true, IOSQE_CQE_SKIP_SUCCESS, 3);
 	c = p_submit_wait(&ring);
 	assert_int_equal(c.ud, 3);
 	assert_int_equal(c.res, -EBADF);
@@ -634,14 +609,14 @@ static void set_buf_group_picks_group(void **state)
 	io_uring_sqe_set_buf_group(sqe, 1);
 	c = p_submit_wait(&ring);
 	assert_int_equal(c.res, 16);
-	p_assert_pattern(p_buf(&small, p_bid(&c)), 16, 0);
+	t_assert_pattern(p_buf(&small, p_bid(&c)), 16, 0);
 	sqe = t_sqe(&ring);
 	io_uring_prep_read(sqe, fd, NULL, 64, 0);
 	io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT);
 	io_uring_sqe_set_buf_group(sqe, 2);
 	c = p_submit_wait(&ring);
 	assert_int_equal(c.res, 64);
-	p_assert_pattern(p_buf(&big, p_bid(&c)), 64, 0);
+	t_assert_pattern(p_buf(&big, p_bid(&c)), 64, 0);
 	p_bufring_free(&ring, &small);
 	p_bufring_free(&ring, &big);
 	close(fd);
@@ -708,7 +683,7 @@ static void buf_ring_helpers(void **state)
 	assert_int_equal(cqe->res, 32);
 	bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 	assert_int_equal(bid, 10);
-	p_assert_pattern(mem[0], 32, 0);
+	t_assert_pattern(mem[0], 32, 0);
 	if (avail != -EINVAL)
 		assert_int_equal(io_uring_buf_ring_available(&ring, br, 4), 3);
 

@@ -41,7 +41,7 @@ static void assert_fd_pattern(int fd, size_t len)
 
 	assert_true(len <= sizeof(buf));
 	assert_int_equal(pread(fd, buf, len, 0), (ssize_t) len);
-	p_assert_pattern(buf, len, 0);
+	t_assert_pattern(buf, len, 0);
 }
 
 /* Read through fixed-file slot 'slot' with IOSQE_FIXED_FILE; returns res. */
@@ -61,7 +61,7 @@ static void assert_slot_pattern(struct io_uring *ring, int slot)
 
 	assert_int_equal(read_fixed_slot(ring, slot, buf, sizeof(buf), 0),
 			 (int) sizeof(buf));
-	p_assert_pattern(buf, sizeof(buf), 0);
+	t_assert_pattern(buf, sizeof(buf), 0);
 }
 
 /* Fills a file with the pattern and closes it. */
@@ -334,8 +334,7 @@ static void fadvise_op(void **state)
 		io_uring_prep_fadvise64(t_sqe(&ring), p[0], 0, 4096,
 					POSIX_FADV_NORMAL);
 		assert_int_equal(p_submit_wait(&ring).res, -ESPIPE);
-		close(p[0]);
-		close(p[1]);
+		t_close_pair(p);
 	}
 	close(fd);
 	io_uring_queue_exit(&ring);
@@ -637,7 +636,7 @@ static void splice_op(void **state)
 	assert_int_equal(p_submit_wait(&ring).res, 1000);
 	assert_int_equal(size_of(dst), 1300);
 	assert_int_equal(pread(out, buf, 1000, 300), 1000);
-	p_assert_pattern(buf, 1000, 1000);
+	t_assert_pattern(buf, 1000, 1000);
 
 	/* off_in -1 uses (and moves) the file position */
 	assert_int_equal(lseek(in, 4000, SEEK_SET), 4000);
@@ -645,10 +644,9 @@ static void splice_op(void **state)
 	assert_int_equal(p_submit_wait(&ring).res, 100);
 	assert_int_equal(lseek(in, 0, SEEK_CUR), 4100);
 	p_read_full(p[0], buf, 100);
-	p_assert_pattern(buf, 100, 4000);
+	t_assert_pattern(buf, 100, 4000);
 
-	close(p[0]);
-	close(p[1]);
+	t_close_pair(p);
 	close(in);
 	close(out);
 	io_uring_queue_exit(&ring);
@@ -673,10 +671,8 @@ static void tee_op(void **state)
 	assert_memory_equal(buf, "duplicate me", 12);
 	p_read_full(a[0], buf, 12);
 	assert_memory_equal(buf, "duplicate me", 12);
-	close(a[0]);
-	close(a[1]);
-	close(b[0]);
-	close(b[1]);
+	t_close_pair(a);
+	t_close_pair(b);
 	io_uring_queue_exit(&ring);
 }
 
@@ -696,8 +692,7 @@ static void pipe_op(void **state)
 	p_write_full(fds[1], "pipe!", 5);
 	p_read_full(fds[0], buf, 5);
 	assert_memory_equal(buf, "pipe!", 5);
-	close(fds[0]);
-	close(fds[1]);
+	t_close_pair(fds);
 
 	/* pipe_flags reach pipe2(): O_NONBLOCK */
 	io_uring_prep_pipe(t_sqe(&ring), fds, O_NONBLOCK);
@@ -706,8 +701,7 @@ static void pipe_op(void **state)
 	assert_false(fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
 	assert_int_equal(read(fds[0], buf, 1), -1);
 	assert_int_equal(errno, EAGAIN);
-	close(fds[0]);
-	close(fds[1]);
+	t_close_pair(fds);
 	io_uring_queue_exit(&ring);
 }
 

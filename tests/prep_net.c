@@ -8,12 +8,6 @@
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 
-static void close_pair(int s[2])
-{
-	close(s[0]);
-	close(s[1]);
-}
-
 static int sock_opt(int fd, int level, int name)
 {
 	int val = 0;
@@ -429,11 +423,7 @@ static void send_bundle_op(void **state)
 	int s[2], err, i;
 
 	(void) state;
-	t_ring(&ring, 8, 0);
-	if (!(ring.features & IORING_FEAT_RECVSEND_BUNDLE)) {
-		io_uring_queue_exit(&ring);
-		T_SKIP("kernel lacks IORING_FEAT_RECVSEND_BUNDLE");
-	}
+	T_RING_FEAT(&ring, 8, 0, IORING_FEAT_RECVSEND_BUNDLE);
 	br = io_uring_setup_buf_ring(&ring, 4, 5, 0, &err);
 	assert_non_null(br);
 	for (i = 0; i < 3; i++) {
@@ -455,7 +445,7 @@ static void send_bundle_op(void **state)
 	assert_int_equal(p_bid(&c), 0);
 	p_read_full(s[0], buf, 9);
 	assert_memory_equal(buf, "aaabbbbcc", 9);
-	close_pair(s);
+	t_close_pair(s);
 	assert_int_equal(io_uring_free_buf_ring(&ring, br, 4, 5), 0);
 	io_uring_queue_exit(&ring);
 }
@@ -485,7 +475,7 @@ static void sendmsg_recvmsg_op(void **state)
 	assert_int_equal(p_submit_wait(&ring).res, 14);
 	p_read_full(s[0], rbuf, 14);
 	assert_memory_equal(rbuf, "scatter gather", 14);
-	close_pair(s);
+	t_close_pair(s);
 
 	/* UDP: recvmsg fills the sender's address; MSG_PEEK leaves the data */
 	r = p_bound_socket(SOCK_DGRAM);
@@ -558,7 +548,7 @@ static void send_zc_op(void **state)
 	assert_int_equal(io_uring_submit(&ring), 1);
 	expect_zc_cqes(&ring, 4096, false);
 	p_read_full(s[0], buf, sizeof(buf));
-	p_assert_pattern(buf, sizeof(buf), 0);
+	t_assert_pattern(buf, sizeof(buf), 0);
 
 	/* zc_flags reach the kernel: IORING_SEND_ZC_REPORT_USAGE */
 	io_uring_prep_send_zc(t_sqe(&ring), s[1], data, 100, 0,
@@ -566,8 +556,8 @@ static void send_zc_op(void **state)
 	assert_int_equal(io_uring_submit(&ring), 1);
 	expect_zc_cqes(&ring, 100, true);
 	p_read_full(s[0], buf, 100);
-	p_assert_pattern(buf, 100, 0);
-	close_pair(s);
+	t_assert_pattern(buf, 100, 0);
+	t_close_pair(s);
 	io_uring_queue_exit(&ring);
 }
 
@@ -591,6 +581,29 @@ static unsigned char *register_pattern_buf(struct io_uring *ring, size_t len)
 	return mem;
 }
 
+/* A ring with a registered 8 KiB pattern buffer (or a skip), a TCP pair. */
+static unsigned char *zc_fixed_setup(struct io_uring *ring, int s[2])
+{
+	unsigned char *mem;
+
+	t_ring(ring, 8, 0);
+	mem = register_pattern_buf(ring, 8192);
+	if (!mem) {
+		io_uring_queue_exit(ring);
+		T_SKIP("cannot register buffers");
+	}
+	p_tcp_pair(s);
+	return mem;
+}
+
+static void zc_fixed_done(struct io_uring *ring, int s[2], unsigned char *mem)
+{
+	t_close_pair(s);
+	io_uring_unregister_buffers(ring);
+	free(mem);
+	io_uring_queue_exit(ring);
+}
+
 static void send_zc_fixed_op(void **state)
 {
 	unsigned char *mem, buf[1000];
@@ -599,18 +612,12 @@ static void send_zc_fixed_op(void **state)
 
 	(void) state;
 	T_REQUIRE_OP(IORING_OP_SEND_ZC);
-	t_ring(&ring, 8, 0);
-	mem = register_pattern_buf(&ring, 8192);
-	if (!mem) {
-		io_uring_queue_exit(&ring);
-		T_SKIP("cannot register buffers");
-	}
-	p_tcp_pair(s);
+	mem = zc_fixed_setup(&ring, s);
 	io_uring_prep_send_zc_fixed(t_sqe(&ring), s[1], mem + 100, 1000, 0, 0, 0);
 	assert_int_equal(io_uring_submit(&ring), 1);
 	expect_zc_cqes(&ring, 1000, false);
 	p_read_full(s[0], buf, 1000);
-	p_assert_pattern(buf, 1000, 100);
+	t_assert_pattern(buf, 1000, 100);
 
 	/* buf_index is used: buffer 1 does not exist */
 	io_uring_prep_send_zc_fixed(t_sqe(&ring), s[1], mem, 10, 0, 0, 1);
@@ -621,10 +628,7 @@ static void send_zc_fixed_op(void **state)
 		if (c.flags & IORING_CQE_F_MORE)
 			assert_true(p_wait(&ring).flags & IORING_CQE_F_NOTIF);
 	}
-	close_pair(s);
-	io_uring_unregister_buffers(&ring);
-	free(mem);
-	io_uring_queue_exit(&ring);
+	zc_fixed_done(&ring, s, mem);
 }
 
 static void sendmsg_zc_op(void **state)
@@ -648,7 +652,7 @@ static void sendmsg_zc_op(void **state)
 	expect_zc_cqes(&ring, 13, false);
 	p_read_full(s[0], buf, 13);
 	assert_memory_equal(buf, "zero copy msg", 13);
-	close_pair(s);
+	t_close_pair(s);
 	io_uring_queue_exit(&ring);
 }
 
@@ -663,13 +667,7 @@ static void sendmsg_zc_fixed_op(void **state)
 
 	(void) state;
 	T_REQUIRE_OP(IORING_OP_SENDMSG_ZC);
-	t_ring(&ring, 8, 0);
-	mem = register_pattern_buf(&ring, 8192);
-	if (!mem) {
-		io_uring_queue_exit(&ring);
-		T_SKIP("cannot register buffers");
-	}
-	p_tcp_pair(s);
+	mem = zc_fixed_setup(&ring, s);
 	/* the vectors point into registered buffer 0 */
 	iov[0].iov_base = mem + 200;
 	iov[0].iov_len = 300;
@@ -683,66 +681,49 @@ static void sendmsg_zc_fixed_op(void **state)
 	if (c.res == -EINVAL || c.res == -EOPNOTSUPP) {
 		if (c.flags & IORING_CQE_F_MORE)
 			p_wait(&ring);
-		close_pair(s);
-		io_uring_unregister_buffers(&ring);
-		free(mem);
-		io_uring_queue_exit(&ring);
+		zc_fixed_done(&ring, s, mem);
 		T_SKIP("kernel lacks registered buffers for SENDMSG_ZC (%d)", c.res);
 	}
 	assert_int_equal(c.res, 600);
 	assert_true(c.flags & IORING_CQE_F_MORE);
 	assert_true(p_wait(&ring).flags & IORING_CQE_F_NOTIF);
 	p_read_full(s[0], buf, 600);
-	p_assert_pattern(buf, 600, 200);
-	close_pair(s);
-	io_uring_unregister_buffers(&ring);
-	free(mem);
-	io_uring_queue_exit(&ring);
+	t_assert_pattern(buf, 600, 200);
+	zc_fixed_done(&ring, s, mem);
 }
 
 /* ---- multishot receive ---- */
 
+/* Submit a buffer-select multishot recv on fd from group bgid. */
+static void queue_recv_multishot(struct io_uring *ring, int fd, int bgid,
+				 __u64 ud)
+{
+	struct io_uring_sqe *sqe = t_sqe(ring);
+
+	io_uring_prep_recv_multishot(sqe, fd, NULL, 0, 0);
+	io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT);
+	io_uring_sqe_set_buf_group(sqe, bgid);
+	io_uring_sqe_set_data64(sqe, ud);
+	assert_int_equal(io_uring_submit(ring), 1);
+}
+
 static void recv_multishot_op(void **state)
 {
-	static const char *msgs[] = { "one", "second", "third msg" };
-	struct io_uring_sqe *sqe;
+	static const char *const msgs[] = { "one", "second", "third msg" };
+	static const __u64 ud = 11;
 	struct p_bufring b;
 	struct io_uring ring;
-	struct pcqe c;
-	unsigned i;
-	int s[2], ret;
+	int s[2];
 
 	(void) state;
 	T_REQUIRE_OP(IORING_OP_RECV);
-	t_ring(&ring, 8, 0);
-	ret = p_bufring_setup(&ring, &b, 4, 64, 1);
-	if (ret) {
-		io_uring_queue_exit(&ring);
-		T_SKIP("io_uring_setup_buf_ring: %s", strerror(-ret));
-	}
+	p_ring_bufring(&ring, &b, 4, 64, 1);
 	p_tcp_pair(s);
-	sqe = t_sqe(&ring);
-	io_uring_prep_recv_multishot(sqe, s[0], NULL, 0, 0);
-	io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT);
-	io_uring_sqe_set_buf_group(sqe, 1);
-	io_uring_sqe_set_data64(sqe, 11);
-	assert_int_equal(io_uring_submit(&ring), 1);
-
-	for (i = 0; i < 3; i++) {
-		size_t len = strlen(msgs[i]);
-
-		p_write_full(s[1], msgs[i], len);
-		c = p_wait(&ring);
-		assert_int_equal(c.ud, 11);
-		assert_int_equal(c.res, (int) len);
-		assert_true(c.flags & IORING_CQE_F_MORE);
-		assert_memory_equal(p_buf(&b, p_bid(&c)), msgs[i], len);
-	}
+	queue_recv_multishot(&ring, s[0], 1, ud);
+	p_multishot_chunks(&ring, &b, s[1], msgs, 3, &ud);
 	/* the peer closes: a final res 0 without F_MORE */
 	close(s[1]);
-	c = p_wait(&ring);
-	assert_int_equal(c.res, 0);
-	assert_false(c.flags & IORING_CQE_F_MORE);
+	p_multishot_end(&ring, 0);
 	close(s[0]);
 	p_bufring_free(&ring, &b);
 	io_uring_queue_exit(&ring);
@@ -750,38 +731,21 @@ static void recv_multishot_op(void **state)
 
 static void recv_multishot_nobufs(void **state)
 {
-	struct io_uring_sqe *sqe;
+	static const char *const fills[] = { "fill", "fill" };
 	struct p_bufring b;
 	struct io_uring ring;
-	struct pcqe c;
-	int s[2], ret, i;
+	int s[2];
 
 	(void) state;
 	T_REQUIRE_OP(IORING_OP_RECV);
-	t_ring(&ring, 8, 0);
-	ret = p_bufring_setup(&ring, &b, 2, 32, 2);
-	if (ret) {
-		io_uring_queue_exit(&ring);
-		T_SKIP("io_uring_setup_buf_ring: %s", strerror(-ret));
-	}
+	p_ring_bufring(&ring, &b, 2, 32, 2);
 	p_tcp_pair(s);
-	sqe = t_sqe(&ring);
-	io_uring_prep_recv_multishot(sqe, s[0], NULL, 0, 0);
-	io_uring_sqe_set_flags(sqe, IOSQE_BUFFER_SELECT);
-	io_uring_sqe_set_buf_group(sqe, 2);
-	assert_int_equal(io_uring_submit(&ring), 1);
-	for (i = 0; i < 2; i++) {
-		p_write_full(s[1], "fill", 4);
-		c = p_wait(&ring);
-		assert_int_equal(c.res, 4);
-		assert_true(c.flags & IORING_CQE_F_MORE);
-	}
+	queue_recv_multishot(&ring, s[0], 2, 0);
+	p_multishot_chunks(&ring, NULL, s[1], fills, 2, NULL);
 	/* both buffers used: the next data ends the request */
 	p_write_full(s[1], "more", 4);
-	c = p_wait(&ring);
-	assert_int_equal(c.res, -ENOBUFS);
-	assert_false(c.flags & IORING_CQE_F_MORE);
-	close_pair(s);
+	p_multishot_end(&ring, -ENOBUFS);
+	t_close_pair(s);
 	p_bufring_free(&ring, &b);
 	io_uring_queue_exit(&ring);
 }
@@ -821,16 +785,11 @@ static void recvmsg_multishot_op(void **state)
 	struct io_uring ring;
 	struct pcqe c;
 	unsigned i;
-	int r, sfd, on = 1, ret;
+	int r, sfd, on = 1;
 
 	(void) state;
 	T_REQUIRE_OP(IORING_OP_RECVMSG);
-	t_ring(&ring, 8, 0);
-	ret = p_bufring_setup(&ring, &b, 4, 256, 3);
-	if (ret) {
-		io_uring_queue_exit(&ring);
-		T_SKIP("io_uring_setup_buf_ring: %s", strerror(-ret));
-	}
+	p_ring_bufring(&ring, &b, 4, 256, 3);
 	r = p_bound_socket(SOCK_DGRAM);
 	sfd = p_bound_socket(SOCK_DGRAM);
 	assert_int_equal(setsockopt(r, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)), 0);
@@ -913,7 +872,7 @@ static void shutdown_op(void **state)
 	assert_int_equal(b, 'r');
 	assert_int_equal(write(s[1], "w", 1), -1);
 	assert_int_equal(errno, EPIPE);
-	close_pair(s);
+	t_close_pair(s);
 	io_uring_queue_exit(&ring);
 }
 
@@ -932,7 +891,7 @@ static void cmd_sock_op(void **state)
 			       SOL_SOCKET, SO_RCVBUF, &val, sizeof(val));
 	res = p_submit_wait(&ring).res;
 	if (res == -EOPNOTSUPP || res == -EINVAL) {
-		close_pair(s);
+		t_close_pair(s);
 		io_uring_queue_exit(&ring);
 		T_SKIP("kernel lacks socket getsockopt via uring_cmd (%d)", res);
 	}
@@ -964,7 +923,7 @@ static void cmd_sock_op(void **state)
 	io_uring_prep_cmd_sock(t_sqe(&ring), SOCKET_URING_OP_SIOCOUTQ, s[0], 0, 0,
 			       NULL, 0);
 	assert_int_equal(p_submit_wait(&ring).res, 0);
-	close_pair(s);
+	t_close_pair(s);
 	io_uring_queue_exit(&ring);
 }
 
@@ -988,7 +947,7 @@ static void cmd_getsockname_op(void **state)
 					      peer);
 		res = p_submit_wait(&ring).res;
 		if (res == -EOPNOTSUPP || res == -EINVAL) {
-			close_pair(s);
+			t_close_pair(s);
 			io_uring_queue_exit(&ring);
 			T_SKIP("kernel lacks SOCKET_URING_OP_GETSOCKNAME (%d)", res);
 		}
@@ -1004,7 +963,7 @@ static void cmd_getsockname_op(void **state)
 	}
 	/* peer=1 and peer=0 differ: the ports of the two ends */
 	assert_int_equal(ntohs(got.sin_port), p_port_of(s[0]));
-	close_pair(s);
+	t_close_pair(s);
 	io_uring_queue_exit(&ring);
 }
 

@@ -61,8 +61,7 @@ static void poll_multishot_op(void **state)
 			assert_int_equal(c.res, 0);
 		}
 	}
-	close(p[0]);
-	close(p[1]);
+	t_close_pair(p);
 	io_uring_queue_exit(&ring);
 }
 
@@ -126,8 +125,7 @@ static void poll_update_op(void **state)
 	assert_int_equal(io_uring_submit(&ring), 1);
 	p_wait(&ring);
 	p_wait(&ring);
-	close(p[0]);
-	close(p[1]);
+	t_close_pair(p);
 	io_uring_queue_exit(&ring);
 }
 
@@ -164,8 +162,7 @@ static void epoll_ctl_op(void **state)
 	io_uring_prep_epoll_ctl(t_sqe(&ring), epfd, p[1], EPOLL_CTL_DEL, NULL);
 	assert_int_equal(p_submit_wait(&ring).res, -ENOENT);
 	close(epfd);
-	close(p[0]);
-	close(p[1]);
+	t_close_pair(p);
 	io_uring_queue_exit(&ring);
 }
 
@@ -201,8 +198,7 @@ static void epoll_wait_op(void **state)
 	io_uring_prep_epoll_wait(t_sqe(&ring), epfd, out, 0, 0);
 	assert_int_equal(p_submit_wait(&ring).res, -EINVAL);
 	close(epfd);
-	close(p[0]);
-	close(p[1]);
+	t_close_pair(p);
 	io_uring_queue_exit(&ring);
 }
 
@@ -290,10 +286,8 @@ static int run_cancel(struct io_uring *ring, unsigned n_victims)
 /* Before 6.6 the kernel lacks IORING_ASYNC_CANCEL_USERDATA and _OP. */
 static void skip_cancel_forms(struct io_uring *ring, int *p, int *q)
 {
-	close(p[0]);
-	close(p[1]);
-	close(q[0]);
-	close(q[1]);
+	t_close_pair(p);
+	t_close_pair(q);
 	io_uring_queue_exit(ring);
 	T_SKIP("kernel lacks IORING_ASYNC_CANCEL_USERDATA/OP (6.6+); the fd, ANY, FD_FIXED forms passed");
 }
@@ -390,10 +384,8 @@ static void cancel_fd_forms(void **state)
 		assert_int_equal(c.ud, 60);
 		assert_int_equal(c.res, 2);
 	}
-	close(p[0]);
-	close(p[1]);
-	close(q[0]);
-	close(q[1]);
+	t_close_pair(p);
+	t_close_pair(q);
 	io_uring_queue_exit(&ring);
 }
 

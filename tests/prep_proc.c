@@ -87,7 +87,7 @@ static void assert_slot_reads(struct io_uring *ring, int slot)
 	io_uring_prep_read(sqe, slot, buf, sizeof(buf), 0);
 	io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE);
 	assert_int_equal(p_submit_wait(ring).res, (int) sizeof(buf));
-	p_assert_pattern(buf, sizeof(buf), 0);
+	t_assert_pattern(buf, sizeof(buf), 0);
 }
 
 static void msg_ring_fd_op(void **state)
@@ -211,10 +211,25 @@ static void waitid_op(void **state)
 
 /* ---- futexes ---- */
 
+/* Submit a private 32-bit futex wait (or wake) on f carrying user_data ud. */
+static void submit_futex(struct io_uring *ring, bool wake, uint32_t *f,
+			 __u64 val, __u64 mask, __u64 ud)
+{
+	struct io_uring_sqe *sqe = t_sqe(ring);
+
+	if (wake)
+		io_uring_prep_futex_wake(sqe, f, val, mask,
+					 FUTEX2_SIZE_U32 | FUTEX2_PRIVATE, 0);
+	else
+		io_uring_prep_futex_wait(sqe, f, val, mask,
+					 FUTEX2_SIZE_U32 | FUTEX2_PRIVATE, 0);
+	io_uring_sqe_set_data64(sqe, ud);
+	assert_int_equal(io_uring_submit(ring), 1);
+}
+
 static void futex_wait_wake_op(void **state)
 {
 	static uint32_t futex;
-	struct io_uring_sqe *sqe;
 	struct io_uring ring;
 	struct pcqe c[4];
 
@@ -229,36 +244,20 @@ static void futex_wait_wake_op(void **state)
 				 FUTEX2_SIZE_U32 | FUTEX2_PRIVATE, 0);
 	assert_int_equal(p_submit_wait(&ring).res, -EAGAIN);
 
-	sqe = t_sqe(&ring);
-	io_uring_prep_futex_wait(sqe, &futex, 0, FUTEX_BITSET_MATCH_ANY,
-				 FUTEX2_SIZE_U32 | FUTEX2_PRIVATE, 0);
-	io_uring_sqe_set_data64(sqe, 1);
-	assert_int_equal(io_uring_submit(&ring), 1);
+	submit_futex(&ring, false, &futex, 0, FUTEX_BITSET_MATCH_ANY, 1);
 	p_assert_no_cqe(&ring, 20);
 
 	/* a wake for another bitset does not match the waiter's mask... */
-	sqe = t_sqe(&ring);
-	io_uring_prep_futex_wait(sqe, &futex, 0, 0x2,
-				 FUTEX2_SIZE_U32 | FUTEX2_PRIVATE, 0);
-	io_uring_sqe_set_data64(sqe, 3);
-	assert_int_equal(io_uring_submit(&ring), 1);
-	sqe = t_sqe(&ring);
-	io_uring_prep_futex_wake(sqe, &futex, 10, 0x1,
-				 FUTEX2_SIZE_U32 | FUTEX2_PRIVATE, 0);
-	io_uring_sqe_set_data64(sqe, 2);
+	submit_futex(&ring, false, &futex, 0, 0x2, 3);
 	memset(c, 0, sizeof(c));
-	assert_int_equal(io_uring_submit(&ring), 1);
+	submit_futex(&ring, true, &futex, 10, 0x1, 2);
 	/* ...so only the MATCH_ANY waiter wakes: res 1 */
 	p_wait_n(&ring, c, 4, 2);
 	assert_int_equal(c[2].res, 1);
 	assert_int_equal(c[1].res, 0);
 	p_assert_no_cqe(&ring, 20);
 
-	sqe = t_sqe(&ring);
-	io_uring_prep_futex_wake(sqe, &futex, 1, 0x2,
-				 FUTEX2_SIZE_U32 | FUTEX2_PRIVATE, 0);
-	io_uring_sqe_set_data64(sqe, 2);
-	assert_int_equal(io_uring_submit(&ring), 1);
+	submit_futex(&ring, true, &futex, 1, 0x2, 2);
 	p_wait_n(&ring, c, 4, 2);
 	assert_int_equal(c[2].res, 1);
 	assert_int_equal(c[3].res, 0);
@@ -335,8 +334,7 @@ static void futex_waitv_op(void **state)
 	p_write_full(waitv_go[1], "g", 1);
 	assert_int_equal(wait_for_thread(&ring).res, 1);
 	pthread_join(th, NULL);
-	close(waitv_go[0]);
-	close(waitv_go[1]);
+	t_close_pair(waitv_go);
 
 	/* nr_futex is passed: 0 is invalid */
 	io_uring_prep_futex_waitv(t_sqe(&ring), wv, 0, 0);

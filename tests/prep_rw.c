@@ -20,7 +20,7 @@ static void prep_rw_generic(void **state)
 	/* opcode, fd, addr, len and offset all land where the kernel reads them */
 	io_uring_prep_rw(IORING_OP_READ, t_sqe(&ring), fd, buf, sizeof(buf), 1000);
 	assert_int_equal(p_submit_wait(&ring).res, (int) sizeof(buf));
-	p_assert_pattern(buf, sizeof(buf), 1000);
+	t_assert_pattern(buf, sizeof(buf), 1000);
 
 	memset(buf, 0x5a, sizeof(buf));
 	io_uring_prep_rw(IORING_OP_WRITE, t_sqe(&ring), fd, buf, 100, 8192);
@@ -61,13 +61,13 @@ static void readv2_writev2_flags(void **state)
 	assert_memory_equal(buf + 100, b, 50);
 	/* the start of the file is untouched */
 	assert_int_equal(pread(fd, buf, 100, 0), 100);
-	p_assert_pattern(buf, 100, 0);
+	t_assert_pattern(buf, 100, 0);
 
 	/* readv2 with flags 0 reads both vectors */
 	io_uring_prep_readv2(t_sqe(&ring), fd, iov, 2, 10, 0);
 	assert_int_equal(p_submit_wait(&ring).res, 150);
-	p_assert_pattern(a, 100, 10);
-	p_assert_pattern(b, 50, 110);
+	t_assert_pattern(a, 100, 10);
+	t_assert_pattern(b, 50, 110);
 
 	/* RWF_NOWAIT on an empty pipe: -EAGAIN instead of waiting */
 	assert_int_equal(pipe(p), 0);
@@ -87,8 +87,7 @@ static void readv2_writev2_flags(void **state)
 	/* unknown RWF bits are rejected */
 	io_uring_prep_readv2(t_sqe(&ring), fd, iov, 1, 0, 0x40000000);
 	assert_int_equal(p_submit_wait(&ring).res, -EOPNOTSUPP);
-	close(p[0]);
-	close(p[1]);
+	t_close_pair(p);
 	close(fd);
 	io_uring_queue_exit(&ring);
 	if (!nowait_pipe)
@@ -137,7 +136,7 @@ static void readv_writev_fixed(void **state)
 		unsigned char buf[4096];
 
 		assert_int_equal(pread(fd, buf, sizeof(buf), 0), 4096);
-		p_assert_pattern(buf, sizeof(buf), 0);
+		t_assert_pattern(buf, sizeof(buf), 0);
 	}
 
 	/* read back into a different part of the registered buffer */
@@ -148,7 +147,7 @@ static void readv_writev_fixed(void **state)
 	iov[1].iov_len = 2048;
 	io_uring_prep_readv_fixed(t_sqe(&ring), fd, iov, 2, 0, 0, 0);
 	assert_int_equal(p_submit_wait(&ring).res, 4096);
-	p_assert_pattern(mem + 32768, 4096, 0);
+	t_assert_pattern(mem + 32768, 4096, 0);
 
 	/* buf_index is used: index 1 is not registered */
 	io_uring_prep_readv_fixed(t_sqe(&ring), fd, iov, 2, 0, 0, 1);
@@ -179,43 +178,33 @@ static void readv_writev_fixed(void **state)
 	io_uring_queue_exit(&ring);
 }
 
+/* A pipe p, a ring with buffer group bgid, a multishot read of p[0] from it. */
+static void read_multishot_start(struct io_uring *ring, struct p_bufring *b,
+				 int p[2], unsigned n, unsigned sz, int bgid)
+{
+	assert_int_equal(pipe(p), 0);
+	p_ring_bufring(ring, b, n, sz, bgid);
+	io_uring_prep_read_multishot(t_sqe(ring), p[0], 0, 0, bgid);
+	assert_int_equal(io_uring_submit(ring), 1);
+}
+
 /* Every chunk written to the pipe comes back in its own ring buffer. */
 static void read_multishot_pipe(void **state)
 {
-	static const char *chunks[] = { "first", "second chunk", "3" };
+	static const char *const chunks[] = { "first", "second chunk", "3" };
 	struct p_bufring b;
 	struct io_uring ring;
-	struct pcqe c;
-	unsigned i;
-	int p[2], ret;
+	int p[2];
 
 	(void) state;
 	T_REQUIRE_OP(IORING_OP_READ_MULTISHOT);
-	assert_int_equal(pipe(p), 0);
-	t_ring(&ring, 8, 0);
-	ret = p_bufring_setup(&ring, &b, 8, 64, 3);
-	if (ret) {
-		io_uring_queue_exit(&ring);
-		T_SKIP("io_uring_setup_buf_ring: %s", strerror(-ret));
-	}
-	io_uring_prep_read_multishot(t_sqe(&ring), p[0], 0, 0, 3);
-	assert_int_equal(io_uring_submit(&ring), 1);
+	read_multishot_start(&ring, &b, p, 8, 64, 3);
 	p_assert_no_cqe(&ring, 20);
 
-	for (i = 0; i < 3; i++) {
-		size_t len = strlen(chunks[i]);
-
-		p_write_full(p[1], chunks[i], len);
-		c = p_wait(&ring);
-		assert_int_equal(c.res, (int) len);
-		assert_true(c.flags & IORING_CQE_F_MORE);
-		assert_memory_equal(p_buf(&b, p_bid(&c)), chunks[i], len);
-	}
+	p_multishot_chunks(&ring, &b, p[1], chunks, 3, NULL);
 	/* the writer goes away: EOF ends the multishot read */
 	close(p[1]);
-	c = p_wait(&ring);
-	assert_int_equal(c.res, 0);
-	assert_false(c.flags & IORING_CQE_F_MORE);
+	p_multishot_end(&ring, 0);
 	p_bufring_free(&ring, &b);
 	close(p[0]);
 	io_uring_queue_exit(&ring);
@@ -224,35 +213,20 @@ static void read_multishot_pipe(void **state)
 /* Buffers run out: the multishot read stops with -ENOBUFS, F_MORE clear. */
 static void read_multishot_nobufs(void **state)
 {
+	static const char *const fills[] = { "0123456789abcdef",
+					     "0123456789abcdef" };
 	struct p_bufring b;
 	struct io_uring ring;
-	struct pcqe c;
-	int p[2], i, ret;
+	int p[2];
 
 	(void) state;
 	T_REQUIRE_OP(IORING_OP_READ_MULTISHOT);
-	assert_int_equal(pipe(p), 0);
-	t_ring(&ring, 8, 0);
-	ret = p_bufring_setup(&ring, &b, 2, 16, 4);
-	if (ret) {
-		io_uring_queue_exit(&ring);
-		T_SKIP("io_uring_setup_buf_ring: %s", strerror(-ret));
-	}
-	io_uring_prep_read_multishot(t_sqe(&ring), p[0], 0, 0, 4);
-	assert_int_equal(io_uring_submit(&ring), 1);
-	for (i = 0; i < 2; i++) {
-		p_write_full(p[1], "0123456789abcdef", 16);
-		c = p_wait(&ring);
-		assert_int_equal(c.res, 16);
-		assert_true(c.flags & IORING_CQE_F_MORE);
-	}
+	read_multishot_start(&ring, &b, p, 2, 16, 4);
+	p_multishot_chunks(&ring, NULL, p[1], fills, 2, NULL);
 	p_write_full(p[1], "x", 1);
-	c = p_wait(&ring);
-	assert_int_equal(c.res, -ENOBUFS);
-	assert_false(c.flags & IORING_CQE_F_MORE);
+	p_multishot_end(&ring, -ENOBUFS);
 	p_bufring_free(&ring, &b);
-	close(p[0]);
-	close(p[1]);
+	t_close_pair(p);
 	io_uring_queue_exit(&ring);
 }
 
@@ -290,7 +264,7 @@ static void provide_remove_buffers(void **state)
 		assert_true(bid >= 10 && bid <= 13);
 		assert_false(used[bid - 10]);
 		used[bid - 10] = true;
-		p_assert_pattern(mem + (bid - 10) * 32, 32, (size_t) i * 32);
+		t_assert_pattern(mem + (bid - 10) * 32, 32, (size_t) i * 32);
 	}
 
 	/* remove: res is how many buffers were left to remove */
@@ -334,8 +308,7 @@ static void provided_buffers_recv(void **state)
 	bid = p_bid(&c);
 	assert_true(bid < 2);
 	assert_memory_equal(mem[bid], "over the socket", 15);
-	close(s[0]);
-	close(s[1]);
+	t_close_pair(s);
 	io_uring_queue_exit(&ring);
 }
 

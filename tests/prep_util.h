@@ -26,30 +26,15 @@ struct pcqe {
 /* Wait at most ms milliseconds for a CQE; returns 0 and fills *out, or -ETIME. */
 static inline int p_wait_ms(struct io_uring *ring, struct pcqe *out, int ms)
 {
-	struct __kernel_timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (long long) (ms % 1000) * 1000000,
-	};
-	struct io_uring_cqe *cqe;
-	int ret = io_uring_wait_cqe_timeout(ring, &cqe, &ts);
-
-	if (ret)
-		return ret;
-	out->res = cqe->res;
-	out->flags = cqe->flags;
-	out->ud = cqe->user_data;
-	io_uring_cqe_seen(ring, cqe);
-	return 0;
+	return t_wait_ms(ring, ms, &out->res, &out->flags, &out->ud);
 }
 
 /* A CQE must arrive within 5 s. */
 static inline struct pcqe p_wait(struct io_uring *ring)
 {
 	struct pcqe c = { 0, 0, 0 };
-	int ret = p_wait_ms(ring, &c, 5000);
 
-	if (ret)
-		fail_msg("no CQE within 5 s: %s", strerror(-ret));
+	c.res = t_wait_bounded(ring, &c.flags, &c.ud);
 	return c;
 }
 
@@ -232,16 +217,52 @@ static inline unsigned p_bid(const struct pcqe *c)
 	return c->flags >> IORING_CQE_BUFFER_SHIFT;
 }
 
-/* Compare a buffer against t_pattern() starting at pattern offset off. */
-static inline void p_assert_pattern(const unsigned char *buf, size_t len,
-				    size_t off)
+/* An 8-entry ring with a provided buffer ring; skips when the kernel has none. */
+static inline void p_ring_bufring(struct io_uring *ring, struct p_bufring *b,
+				  unsigned n, unsigned sz, int bgid)
 {
-	size_t i;
+	int ret;
 
-	for (i = 0; i < len; i++)
-		if (buf[i] != t_pattern(off + i))
-			fail_msg("byte %zu: 0x%02x, pattern 0x%02x", i, buf[i],
-				 t_pattern(off + i));
+	t_ring(ring, 8, 0);
+	ret = p_bufring_setup(ring, b, n, sz, bgid);
+	if (ret) {
+		io_uring_queue_exit(ring);
+		T_SKIP("io_uring_setup_buf_ring: %s", strerror(-ret));
+	}
+}
+
+/*
+ * Write each of n chunks to wfd; each comes back as one CQE of a multishot
+ * request (user_data *ud when ud is set) with F_MORE, its bytes in a buffer of b.
+ */
+static inline void p_multishot_chunks(struct io_uring *ring, struct p_bufring *b,
+				      int wfd, const char *const *chunks,
+				      unsigned n, const __u64 *ud)
+{
+	struct pcqe c;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(chunks[i]);
+
+		p_write_full(wfd, chunks[i], len);
+		c = p_wait(ring);
+		if (ud)
+			assert_int_equal(c.ud, *ud);
+		assert_int_equal(c.res, (int) len);
+		assert_true(c.flags & IORING_CQE_F_MORE);
+		if (b)
+			assert_memory_equal(p_buf(b, p_bid(&c)), chunks[i], len);
+	}
+}
+
+/* The next CQE ends a multishot request: res, F_MORE clear. */
+static inline void p_multishot_end(struct io_uring *ring, int res)
+{
+	struct pcqe c = p_wait(ring);
+
+	assert_int_equal(c.res, res);
+	assert_false(c.flags & IORING_CQE_F_MORE);
 }
 
 #endif

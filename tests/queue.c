@@ -17,30 +17,12 @@
 
 /* ---- small helpers ---- */
 
-static long long now_ms(void)
+/* cqe is set, carries user_data ud; retire it. */
+static void retire_ud(struct io_uring *ring, struct io_uring_cqe *cqe, __u64 ud)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long) t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static struct __kernel_timespec ms_ts(long ms)
-{
-	struct __kernel_timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (ms % 1000) * 1000000,
-	};
-
-	return ts;
-}
-
-static void queue_nop(struct io_uring *ring, __u64 ud)
-{
-	struct io_uring_sqe *sqe = t_sqe(ring);
-
-	io_uring_prep_nop(sqe);
-	io_uring_sqe_set_data64(sqe, ud);
+	assert_non_null(cqe);
+	assert_int_equal(cqe->user_data, ud);
+	io_uring_cqe_seen(ring, cqe);
 }
 
 static void queue_nops(struct io_uring *ring, unsigned n, __u64 base)
@@ -48,7 +30,7 @@ static void queue_nops(struct io_uring *ring, unsigned n, __u64 base)
 	unsigned i;
 
 	for (i = 0; i < n; i++)
-		queue_nop(ring, base + i);
+		t_nop(ring, base + i);
 }
 
 /* A POLLIN on a pipe nobody writes to: never completes on its own. */
@@ -81,21 +63,8 @@ static void queue_timeout(struct io_uring *ring, struct __kernel_timespec *ts,
 struct late {
 	int pfd[MAX_LATE][2];
 	unsigned n, step_ms;
-	pthread_t th;
+	struct t_writer w;
 };
-
-static void *late_writer(void *arg)
-{
-	struct late *l = (struct late *) arg;
-	unsigned i;
-
-	for (i = 0; i < l->n; i++) {
-		usleep(l->step_ms * 1000);
-		if (write(l->pfd[i][1], "x", 1) != 1)
-			abort();
-	}
-	return NULL;
-}
 
 /* Queue the polls (user_data base + i); start the writer after submit. */
 static void late_queue(struct io_uring *ring, struct late *l, unsigned n,
@@ -123,9 +92,14 @@ static void late_queue(struct io_uring *ring, struct late *l, unsigned n,
  */
 static void late_start(struct late *l)
 {
-	assert_int_equal(pthread_create(&l->th, NULL, late_writer, l), 0);
+	int wfd[MAX_LATE];
+	unsigned i;
+
+	for (i = 0; i < l->n; i++)
+		wfd[i] = l->pfd[i][1];
+	t_writer_start(&l->w, wfd, l->n, l->step_ms * 1000);
 	if (t_under_valgrind())
-		assert_int_equal(pthread_join(l->th, NULL), 0);
+		t_writer_join(&l->w);
 }
 
 static void late_finish(struct late *l)
@@ -133,7 +107,7 @@ static void late_finish(struct late *l)
 	unsigned i;
 
 	if (!t_under_valgrind())
-		assert_int_equal(pthread_join(l->th, NULL), 0);
+		t_writer_join(&l->w);
 	for (i = 0; i < l->n; i++) {
 		close(l->pfd[i][0]);
 		close(l->pfd[i][1]);
@@ -230,7 +204,7 @@ static void submit_and_wait(void **state)
 
 static void submit_and_wait_timeout(void **state)
 {
-	struct __kernel_timespec ts = ms_ts(30);
+	struct __kernel_timespec ts = t_ms_ts(30);
 	struct io_uring_cqe *cqe;
 	struct io_uring ring;
 	long long t0;
@@ -241,10 +215,10 @@ static void submit_and_wait_timeout(void **state)
 
 	/* nothing queued: -ETIME after the timeout, no CQE */
 	cqe = (struct io_uring_cqe *) 1;
-	t0 = now_ms();
+	t0 = t_now_ms();
 	assert_int_equal(io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL),
 			 -ETIME);
-	assert_true(now_ms() - t0 >= 20);
+	assert_true(t_now_ms() - t0 >= 20);
 	assert_null(cqe);
 
 	/* something that never completes: the same */
@@ -257,27 +231,23 @@ static void submit_and_wait_timeout(void **state)
 	assert_int_equal(io_uring_sq_ready(&ring), 0);
 
 	/* something that completes: >= 0 and its CQE */
-	queue_nop(&ring, 77);
-	ts = ms_ts(1000);
+	t_nop(&ring, 77);
+	ts = t_ms_ts(1000);
 	ret = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL);
 	assert_true(ret >= 0);
-	assert_non_null(cqe);
-	assert_int_equal(cqe->user_data, 77);
-	io_uring_cqe_seen(&ring, cqe);
+	retire_ud(&ring, cqe, 77);
 
 	/*
 	 * Fewer completions than asked for: after the timeout, the one that
 	 * did complete is returned, and the wait is not repeated.
 	 */
-	queue_nop(&ring, 78);
-	ts = ms_ts(200);
-	t0 = now_ms();
+	t_nop(&ring, 78);
+	ts = t_ms_ts(200);
+	t0 = t_now_ms();
 	ret = io_uring_submit_and_wait_timeout(&ring, &cqe, 2, &ts, NULL);
-	assert_true(now_ms() - t0 < 390);
+	assert_true(t_now_ms() - t0 < 390);
 	assert_true(ret >= 0 || ret == -ETIME);
-	assert_non_null(cqe);
-	assert_int_equal(cqe->user_data, 78);
-	io_uring_cqe_seen(&ring, cqe);
+	retire_ud(&ring, cqe, 78);
 
 	close(pfd[1]);	/* POLLIN fires: hangup */
 	assert_true(t_wait(&ring, NULL, NULL) & POLLHUP);
@@ -287,47 +257,39 @@ static void submit_and_wait_timeout(void **state)
 
 static void min_timeout(void **state)
 {
-	struct __kernel_timespec ts = ms_ts(3000);
+	struct __kernel_timespec ts = t_ms_ts(3000);
 	struct io_uring_cqe *cqe;
 	struct io_uring ring;
 	long long t0;
 	int ret;
 
 	(void) state;
-	t_ring(&ring, 8, 0);
-	if (!(ring.features & IORING_FEAT_MIN_TIMEOUT)) {
-		io_uring_queue_exit(&ring);
-		T_SKIP("kernel lacks IORING_FEAT_MIN_TIMEOUT");
-	}
+	T_RING_FEAT(&ring, 8, 0, IORING_FEAT_MIN_TIMEOUT);
 	/*
 	 * Two asked for, one completes: once min_wait has passed with at
 	 * least one CQE the wait ends, long before the overall timeout.
 	 */
-	queue_nop(&ring, 1);
-	t0 = now_ms();
+	t_nop(&ring, 1);
+	t0 = t_now_ms();
 	ret = io_uring_submit_and_wait_min_timeout(&ring, &cqe, 2, &ts, 20000, NULL);
 	assert_true(ret >= 0);
-	assert_true(now_ms() - t0 < 1500);
-	assert_non_null(cqe);
-	assert_int_equal(cqe->user_data, 1);
-	io_uring_cqe_seen(&ring, cqe);
+	assert_true(t_now_ms() - t0 < 1500);
+	retire_ud(&ring, cqe, 1);
 
-	queue_nop(&ring, 2);
+	t_nop(&ring, 2);
 	assert_int_equal(io_uring_submit(&ring), 1);
-	t0 = now_ms();
+	t0 = t_now_ms();
 	ret = io_uring_wait_cqes_min_timeout(&ring, &cqe, 2, &ts, 20000, NULL);
 	assert_int_equal(ret, 0);
-	assert_true(now_ms() - t0 < 1500);
-	assert_non_null(cqe);
-	assert_int_equal(cqe->user_data, 2);
-	io_uring_cqe_seen(&ring, cqe);
+	assert_true(t_now_ms() - t0 < 1500);
+	retire_ud(&ring, cqe, 2);
 
 	/* nothing at all: the overall timeout still applies */
-	ts = ms_ts(50);
-	t0 = now_ms();
+	ts = t_ms_ts(50);
+	t0 = t_now_ms();
 	assert_int_equal(io_uring_wait_cqes_min_timeout(&ring, &cqe, 1, &ts, 10000,
 							NULL), -ETIME);
-	assert_true(now_ms() - t0 >= 40);
+	assert_true(t_now_ms() - t0 >= 40);
 
 	/* the library refuses where the kernel lacks the feature */
 	ring.features &= ~IORING_FEAT_MIN_TIMEOUT;
@@ -361,8 +323,7 @@ static void submit_and_get_events(void **state)
 	assert_int_equal(io_uring_submit_and_get_events(&ring), 0);
 	assert_int_equal(io_uring_cq_ready(&ring), 1);
 	assert_int_equal(drain(&ring), 1);
-	close(pfd[0]);
-	close(pfd[1]);
+	t_close_pair(pfd);
 	io_uring_queue_exit(&ring);
 }
 
@@ -387,8 +348,7 @@ static void get_events(void **state)
 	assert_int_equal(cqe->user_data, 5);
 	assert_true(cqe->res & POLLIN);
 	io_uring_cqe_seen(&ring, cqe);
-	close(pfd[0]);
-	close(pfd[1]);
+	t_close_pair(pfd);
 	io_uring_queue_exit(&ring);
 }
 
@@ -402,7 +362,7 @@ static void wait_cqe_and_nr(void **state)
 
 	(void) state;
 	t_ring(&ring, 8, 0);
-	queue_nop(&ring, 1);
+	t_nop(&ring, 1);
 	assert_int_equal(io_uring_submit(&ring), 1);
 	assert_int_equal(io_uring_wait_cqe(&ring, &cqe), 0);
 	assert_int_equal(cqe->user_data, 1);
@@ -423,7 +383,7 @@ static void wait_cqe_and_nr(void **state)
 
 static void wait_cqes(void **state)
 {
-	struct __kernel_timespec ts, long_t = ms_ts(200);
+	struct __kernel_timespec ts, long_t = t_ms_ts(200);
 	struct io_uring_cqe *cqe;
 	struct io_uring ring;
 	struct late l;
@@ -445,7 +405,7 @@ static void wait_cqes(void **state)
 	late_queue(&ring, &l, 2, 5, 3);
 	assert_int_equal(io_uring_submit(&ring), 2);
 	late_start(&l);
-	ts = ms_ts(2000);
+	ts = t_ms_ts(2000);
 	assert_int_equal(io_uring_wait_cqes(&ring, &cqe, 2, &ts, NULL), 0);
 	assert_int_equal(io_uring_cq_ready(&ring), 2);
 	assert_int_equal(cqe->user_data, 3);
@@ -455,16 +415,16 @@ static void wait_cqes(void **state)
 	/* with one that runs out first */
 	queue_timeout(&ring, &long_t, 5);
 	assert_int_equal(io_uring_submit(&ring), 1);
-	ts = ms_ts(20);
-	t0 = now_ms();
+	ts = t_ms_ts(20);
+	t0 = t_now_ms();
 	assert_int_equal(io_uring_wait_cqes(&ring, &cqe, 1, &ts, NULL), -ETIME);
-	assert_true(now_ms() - t0 < 400);
+	assert_true(t_now_ms() - t0 < 400);
 	assert_int_equal(io_uring_wait_cqes(&ring, &cqe, 1, NULL, NULL), 0);
 	assert_int_equal(cqe->user_data, 5);
 	io_uring_cqe_seen(&ring, cqe);
 
 	/* wait_cqes does not submit what is queued (the kernel has EXT_ARG) */
-	queue_nop(&ring, 6);
+	t_nop(&ring, 6);
 	assert_int_equal(io_uring_wait_cqes(&ring, &cqe, 1, &ts, NULL), -ETIME);
 	assert_int_equal(io_uring_sq_ready(&ring), 1);
 	assert_int_equal(io_uring_submit(&ring), 1);
@@ -496,11 +456,11 @@ static void wait_without_ext_arg(void **state)
 
 	/* nothing to wait for: -ETIME, and the internal CQE was eaten */
 	head = *ring.cq.khead;
-	ts = ms_ts(20);
-	t0 = now_ms();
+	ts = t_ms_ts(20);
+	t0 = t_now_ms();
 	cqe = (struct io_uring_cqe *) 1;
 	assert_int_equal(io_uring_wait_cqes(&ring, &cqe, 1, &ts, NULL), -ETIME);
-	assert_true(now_ms() - t0 >= 15);
+	assert_true(t_now_ms() - t0 >= 15);
 	assert_int_equal(*ring.cq.khead, head + 1);
 	assert_int_equal(io_uring_cq_ready(&ring), 0);
 
@@ -509,23 +469,19 @@ static void wait_without_ext_arg(void **state)
 	assert_int_equal(*ring.cq.khead, head + 1);
 
 	/* a NOP is returned; the timeout's own CQE never is */
-	queue_nop(&ring, 42);
-	ts = ms_ts(30);
+	t_nop(&ring, 42);
+	ts = t_ms_ts(30);
 	assert_int_equal(io_uring_wait_cqes(&ring, &cqe, 1, &ts, NULL), 0);
-	assert_non_null(cqe);
-	assert_int_equal(cqe->user_data, 42);
-	io_uring_cqe_seen(&ring, cqe);
+	retire_ud(&ring, cqe, 42);
 	usleep(60000);	/* the internal timeout has fired or completed by now */
 	assert_int_equal(io_uring_peek_cqe(&ring, &cqe), -EAGAIN);
 	assert_int_equal(io_uring_cq_ready(&ring), 0);
 
 	/* and through submit_and_wait_timeout */
-	queue_nop(&ring, 43);
+	t_nop(&ring, 43);
 	ret = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL);
 	assert_true(ret >= 0);
-	assert_non_null(cqe);
-	assert_int_equal(cqe->user_data, 43);
-	io_uring_cqe_seen(&ring, cqe);
+	retire_ud(&ring, cqe, 43);
 	usleep(60000);
 	ret = io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
 	assert_int_equal(ret, -ETIME);
@@ -539,23 +495,23 @@ static void wait_without_ext_arg(void **state)
 
 static void wait_cqe_timeout(void **state)
 {
-	struct __kernel_timespec ts = ms_ts(20);
+	struct __kernel_timespec ts = t_ms_ts(20);
 	struct io_uring_cqe *cqe;
 	struct io_uring ring;
 	long long t0;
 
 	(void) state;
 	t_ring(&ring, 8, 0);
-	t0 = now_ms();
+	t0 = t_now_ms();
 	assert_int_equal(io_uring_wait_cqe_timeout(&ring, &cqe, &ts), -ETIME);
-	assert_true(now_ms() - t0 >= 15);
-	queue_nop(&ring, 3);
+	assert_true(t_now_ms() - t0 >= 15);
+	t_nop(&ring, 3);
 	assert_int_equal(io_uring_submit(&ring), 1);
 	assert_int_equal(io_uring_wait_cqe_timeout(&ring, &cqe, &ts), 0);
 	assert_int_equal(cqe->user_data, 3);
 	io_uring_cqe_seen(&ring, cqe);
 	/* NULL timeout: wait for ever (one is ready) */
-	queue_nop(&ring, 4);
+	t_nop(&ring, 4);
 	assert_int_equal(io_uring_submit(&ring), 1);
 	assert_int_equal(io_uring_wait_cqe_timeout(&ring, &cqe, NULL), 0);
 	assert_int_equal(cqe->user_data, 4);
@@ -574,7 +530,7 @@ static void peek_cqe(void **state)
 	t_ring(&ring, 8, 0);
 	assert_int_equal(io_uring_peek_cqe(&ring, &cqe), -EAGAIN);
 	assert_null(cqe);
-	queue_nop(&ring, 8);
+	t_nop(&ring, 8);
 	assert_int_equal(io_uring_submit(&ring), 1);
 	assert_int_equal(io_uring_peek_cqe(&ring, &cqe), 0);
 	assert_int_equal(cqe->user_data, 8);
@@ -695,7 +651,7 @@ static void sqring_wait(void **state)
 	for (i = 0; i < 8; i++) {
 		/* fill the SQ, hand it over, wait for room */
 		while (io_uring_sq_space_left(&ring))
-			queue_nop(&ring, i);
+			t_nop(&ring, i);
 		assert_null(io_uring_get_sqe(&ring));
 		assert_int_equal(io_uring_submit(&ring), 4);
 		ret = io_uring_sqring_wait(&ring);
@@ -727,15 +683,6 @@ static bool eventfd_fired(int efd)
 	return v > 0;
 }
 
-static void nop_wait(struct io_uring *ring, __u64 ud)
-{
-	__u64 got;
-
-	queue_nop(ring, ud);
-	assert_int_equal(t_submit_wait(ring, NULL, &got), 0);
-	assert_int_equal(got, ud);
-}
-
 static void cq_eventfd_toggle(void **state)
 {
 	struct io_uring ring;
@@ -743,28 +690,27 @@ static void cq_eventfd_toggle(void **state)
 
 	(void) state;
 	t_ring(&ring, 4, 0);
-	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	assert_true(efd >= 0);
+	efd = t_eventfd();
 	assert_int_equal(io_uring_register_eventfd(&ring, efd), 0);
 	assert_true(io_uring_cq_eventfd_enabled(&ring));
-	nop_wait(&ring, 1);
+	t_nop_roundtrip(&ring, 1);
 	assert_true(eventfd_fired(efd));
 	assert_false(eventfd_fired(efd));
 
 	assert_int_equal(io_uring_cq_eventfd_toggle(&ring, false), 0);
 	assert_false(io_uring_cq_eventfd_enabled(&ring));
 	assert_true(*ring.cq.kflags & IORING_CQ_EVENTFD_DISABLED);
-	nop_wait(&ring, 2);
+	t_nop_roundtrip(&ring, 2);
 	assert_false(eventfd_fired(efd));
 	assert_int_equal(io_uring_cq_eventfd_toggle(&ring, false), 0);	/* no change */
 
 	assert_int_equal(io_uring_cq_eventfd_toggle(&ring, true), 0);
 	assert_true(io_uring_cq_eventfd_enabled(&ring));
-	nop_wait(&ring, 3);
+	t_nop_roundtrip(&ring, 3);
 	assert_true(eventfd_fired(efd));
 
 	assert_int_equal(io_uring_unregister_eventfd(&ring), 0);
-	nop_wait(&ring, 4);
+	t_nop_roundtrip(&ring, 4);
 	assert_false(eventfd_fired(efd));
 	close(efd);
 	io_uring_queue_exit(&ring);
@@ -807,18 +753,14 @@ static void sqe_set_flags(void **state)
 	__u64 ud;
 
 	(void) state;
-	t_ring(&ring, 8, 0);
-	if (!(ring.features & IORING_FEAT_CQE_SKIP)) {
-		io_uring_queue_exit(&ring);
-		T_SKIP("kernel lacks IORING_FEAT_CQE_SKIP");
-	}
+	T_RING_FEAT(&ring, 8, 0, IORING_FEAT_CQE_SKIP);
 	/* a NOP whose success posts no CQE, then one that does */
 	sqe = t_sqe(&ring);
 	io_uring_prep_nop(sqe);
 	io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);
 	assert_int_equal(sqe->flags, IOSQE_CQE_SKIP_SUCCESS);
 	sqe->user_data = 1;
-	queue_nop(&ring, 2);
+	t_nop(&ring, 2);
 	assert_int_equal(io_uring_submit(&ring), 2);
 	assert_int_equal(t_wait(&ring, NULL, &ud), 0);
 	assert_int_equal(ud, 2);
@@ -1061,7 +1003,7 @@ static void cq_overflow_get_events(void **state)
 
 static void registered_ring_fd(void **state)
 {
-	struct __kernel_timespec ts = ms_ts(10);
+	struct __kernel_timespec ts = t_ms_ts(10);
 	struct io_uring_probe *probe;
 	struct io_uring_cqe *cqe;
 	struct io_uring ring;
@@ -1078,7 +1020,7 @@ static void registered_ring_fd(void **state)
 	assert_true(ring.int_flags & INT_FLAG_REG_RING);
 	assert_int_not_equal(ring.enter_ring_fd, ring.ring_fd);
 	assert_int_equal(io_uring_register_ring_fd(&ring), -EEXIST);
-	nop_wait(&ring, 1);
+	t_nop_roundtrip(&ring, 1);
 
 	/* with the plain fd gone, only the index reaches the ring */
 	ret = io_uring_close_ring_fd(&ring);
@@ -1090,17 +1032,17 @@ static void registered_ring_fd(void **state)
 		assert_int_equal(io_uring_close_ring_fd(&ring), -EBADF);
 		assert_int_equal(io_uring_unregister_ring_fd(&ring), -EBADF);
 	}
-	nop_wait(&ring, 2);
+	t_nop_roundtrip(&ring, 2);
 	queue_nops(&ring, 3, 10);
 	assert_int_equal(io_uring_submit_and_wait(&ring, 3), 3);
 	assert_int_equal(drain(&ring), 3);
-	queue_nop(&ring, 20);
+	t_nop(&ring, 20);
 	assert_true(io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL) >= 0);
 	assert_int_equal(cqe->user_data, 20);
 	io_uring_cqe_seen(&ring, cqe);
 	assert_int_equal(io_uring_wait_cqe_timeout(&ring, &cqe, &ts), -ETIME);
 	assert_int_equal(io_uring_get_events(&ring), 0);
-	queue_nop(&ring, 21);
+	t_nop(&ring, 21);
 	assert_int_equal(io_uring_submit_and_get_events(&ring), 1);
 	assert_int_equal(drain(&ring), 1);
 	/* registration calls go through the index too */
@@ -1112,12 +1054,12 @@ static void registered_ring_fd(void **state)
 	/* unregistering hands enter back to the plain fd */
 	t_ring(&ring, 8, 0);
 	assert_int_equal(io_uring_register_ring_fd(&ring), 1);
-	nop_wait(&ring, 30);
+	t_nop_roundtrip(&ring, 30);
 	assert_int_equal(io_uring_unregister_ring_fd(&ring), 1);
 	assert_int_equal(ring.enter_ring_fd, ring.ring_fd);
 	assert_false(ring.int_flags & INT_FLAG_REG_RING);
 	assert_int_equal(io_uring_unregister_ring_fd(&ring), -EINVAL);
-	nop_wait(&ring, 31);
+	t_nop_roundtrip(&ring, 31);
 	io_uring_queue_exit(&ring);
 }
 

@@ -38,15 +38,6 @@ static int read_fixed(struct io_uring *ring, int fd, void *buf, unsigned len,
 	return t_submit_wait(ring, NULL, NULL);
 }
 
-static void assert_pattern(const unsigned char *p, size_t len, size_t off)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != t_pattern(off + i))
-			fail_msg("byte %zu: %u != %u", i, p[i], t_pattern(off + i));
-}
-
 /* read_fixed of len bytes at file offset off into buffer idx lands there */
 static void assert_read_fixed_ok(struct io_uring *ring, int fd,
 				 const struct iovec *iov, int idx, __u64 off)
@@ -54,18 +45,7 @@ static void assert_read_fixed_ok(struct io_uring *ring, int fd,
 	memset(iov->iov_base, 0, iov->iov_len);
 	assert_int_equal(read_fixed(ring, fd, iov->iov_base, 1024, off, idx),
 			 1024);
-	assert_pattern(iov->iov_base, 1024, off);
-}
-
-static void expect_tag_cqe(struct io_uring *ring, __u64 tag)
-{
-	struct __kernel_timespec ts = { .tv_sec = 2 };
-	struct io_uring_cqe *cqe;
-
-	assert_int_equal(io_uring_wait_cqe_timeout(ring, &cqe, &ts), 0);
-	assert_int_equal(cqe->user_data, tag);
-	assert_int_equal(cqe->res, 0);
-	io_uring_cqe_seen(ring, cqe);
+	t_assert_pattern(iov->iov_base, 1024, off);
 }
 
 static void buffers_plain(void **state)
@@ -87,7 +67,7 @@ static void buffers_plain(void **state)
 	/* an address inside the buffer, not at its start */
 	memset(mem, 0, BSZ);
 	assert_int_equal(read_fixed(&ring, fd, mem + 100, 200, 0, 0), 200);
-	assert_pattern(mem + 100, 200, 0);
+	t_assert_pattern(mem + 100, 200, 0);
 	/* a range outside buffer 0 */
 	assert_int_equal(read_fixed(&ring, fd, mem + BSZ - 10, 100, 0, 0),
 			 -EFAULT);
@@ -124,11 +104,7 @@ static void buffers_tags(void **state)
 	int fd, i;
 
 	(void) state;
-	t_ring(&ring, 16, 0);
-	if (!(ring.features & IORING_FEAT_RSRC_TAGS)) {
-		io_uring_queue_exit(&ring);
-		T_SKIP("kernel lacks IORING_FEAT_RSRC_TAGS");
-	}
+	T_RING_FEAT(&ring, 16, 0, IORING_FEAT_RSRC_TAGS);
 	mem = bufs_alloc(iov, NBUF);
 	extra = bufs_alloc(&repl, 1);
 	fd = t_make_file(t_path("tags"), 4 * BSZ);
@@ -139,16 +115,15 @@ static void buffers_tags(void **state)
 	/* replacing buffer 1 posts its tag; the new one is what is used */
 	assert_int_equal(io_uring_register_buffers_update_tag(&ring, 1, &repl,
 							      &tag, 1), 1);
-	expect_tag_cqe(&ring, 12);
+	t_expect_tag_cqe(&ring, 12);
 	assert_read_fixed_ok(&ring, fd, &repl, 1, 2048);
 	assert_int_equal(read_fixed(&ring, fd, iov[1].iov_base, 100, 0, 1),
 			 -EFAULT);
 
 	assert_int_equal(io_uring_unregister_buffers(&ring), 0);
 	for (i = 0; i < NBUF; i++) {
-		struct __kernel_timespec ts = { .tv_sec = 2 };
-		struct io_uring_cqe *cqe;
-		int ret = io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
+		__u64 ud = 0;
+		int res = -1, ret = t_wait_ms(&ring, 2000, &res, NULL, &ud);
 
 		if (ret == -ETIME && !i && t_kernel_older_than(6, 13)) {
 			close(fd);
@@ -158,9 +133,8 @@ static void buffers_tags(void **state)
 			T_SKIP("kernel posts no tags for buffers still registered at unregister (before 6.13); the rest passed");
 		}
 		assert_int_equal(ret, 0);
-		assert_int_equal(cqe->res, 0);
-		sum += cqe->user_data;
-		io_uring_cqe_seen(&ring, cqe);
+		assert_int_equal(res, 0);
+		sum += ud;
 	}
 	assert_int_equal(sum, 11 + 99 + 13 + 14);
 	close(fd);

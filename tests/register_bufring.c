@@ -63,15 +63,6 @@ static void queue_select_read(struct io_uring *ring, int fd, unsigned len,
 	sqe->buf_group = (__u16) bgid;
 }
 
-static void assert_pattern(const unsigned char *p, size_t len, size_t off)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != t_pattern(off + i))
-			fail_msg("byte %zu: %u != %u", i, p[i], t_pattern(off + i));
-}
-
 static unsigned cqe_bid(unsigned flags)
 {
 	assert_true(flags & IORING_CQE_F_BUFFER);
@@ -133,7 +124,7 @@ static void use_pool(struct io_uring *ring, struct pool *p, int fd)
 		assert_int_equal(t_submit_wait(ring, &flags, NULL), BLEN);
 		bid = cqe_bid(flags);
 		assert_int_equal(bid, i);
-		assert_pattern(p->mem + bid * BLEN, BLEN, i * 10);
+		t_assert_pattern(p->mem + bid * BLEN, BLEN, i * 10);
 	}
 	assert_head(ring, BGID, p->entries);
 	assert_available(ring, p->br, BGID, 0);
@@ -157,7 +148,7 @@ static void use_pool(struct io_uring *ring, struct pool *p, int fd)
 	assert_int_equal(cqe->res, BLEN);
 	bid = cqe_bid(cqe->flags);
 	assert_int_equal(bid, 2);
-	assert_pattern(p->mem + bid * BLEN, BLEN, 640);
+	t_assert_pattern(p->mem + bid * BLEN, BLEN, 640);
 	io_uring_buf_ring_add(p->br, p->mem + bid * BLEN, BLEN,
 			      (unsigned short) bid, mask, 0);
 	io_uring_buf_ring_cq_advance(ring, p->br, 1);
@@ -292,7 +283,7 @@ static void bufring_manual(void **state)
 		assert_int_equal(io_uring_wait_cqe(&ring, &cqe), 0);
 		assert_int_equal(cqe->res, 16);
 		assert_int_equal(cqe_bid(cqe->flags), 100 + i);
-		assert_pattern(mem + (i % 4) * BLEN, 16, (size_t) i);
+		t_assert_pattern(mem + (i % 4) * BLEN, 16, (size_t) i);
 		io_uring_cqe_seen(&ring, cqe);
 	}
 	assert_head(&ring, 3, 12);
@@ -364,7 +355,7 @@ static void bufring_incremental(void **state)
 	assert_false(flags & IORING_CQE_F_BUF_MORE);
 	assert_head(&ring, BGID, 1);
 	/* consecutive pieces of the file, in consecutive pieces of the buffer */
-	assert_pattern(big, sizeof(big), 0);
+	t_assert_pattern(big, sizeof(big), 0);
 
 	queue_select_read(&ring, fd, 100, 0, BGID);
 	assert_int_equal(t_submit_wait(&ring, NULL, NULL), -ENOBUFS);
@@ -426,8 +417,7 @@ static void bufring_recv_multishot(void **state)
 	io_uring_cqe_seen(&ring, cqe);
 
 	pool_free(&ring, &p);
-	close(sv[0]);
-	close(sv[1]);
+	t_close_pair(sv);
 	io_uring_queue_exit(&ring);
 	skip_if_no_pbuf_status();
 }
@@ -481,13 +471,8 @@ static void bufring_recv_incremental(void **state)
 	close(sv[1]);
 	close(sv[0]);
 	/* drain what the closing produced (EOF / cancel) */
-	while (1) {
-		struct __kernel_timespec ts = { .tv_nsec = 200000000 };
-
-		if (io_uring_wait_cqe_timeout(&ring, &cqe, &ts))
-			break;
-		io_uring_cqe_seen(&ring, cqe);
-	}
+	while (!t_wait_ms(&ring, 200, NULL, NULL, NULL))
+		;
 	assert_int_equal(io_uring_free_buf_ring(&ring, br, 2, BGID), 0);
 	io_uring_queue_exit(&ring);
 }

@@ -41,18 +41,6 @@ static void assert_slot_empty(struct io_uring *ring, int idx)
 	assert_int_equal(fixed_read(ring, idx, buf, sizeof(buf), 0), -EBADF);
 }
 
-/* The next CQE is a resource tag CQE: user_data = tag, res 0. */
-static void expect_tag_cqe(struct io_uring *ring, __u64 tag)
-{
-	struct __kernel_timespec ts = { .tv_sec = 2 };
-	struct io_uring_cqe *cqe;
-
-	assert_int_equal(io_uring_wait_cqe_timeout(ring, &cqe, &ts), 0);
-	assert_int_equal(cqe->user_data, tag);
-	assert_int_equal(cqe->res, 0);
-	io_uring_cqe_seen(ring, cqe);
-}
-
 static void no_cqe_pending(struct io_uring *ring)
 {
 	struct io_uring_cqe *cqe;
@@ -109,11 +97,7 @@ static void files_tags(void **state)
 	int fd, fd2, files[2];
 
 	(void) state;
-	t_ring(&ring, 8, 0);
-	if (!(ring.features & IORING_FEAT_RSRC_TAGS)) {
-		io_uring_queue_exit(&ring);
-		T_SKIP("kernel lacks IORING_FEAT_RSRC_TAGS");
-	}
+	T_RING_FEAT(&ring, 8, 0, IORING_FEAT_RSRC_TAGS);
 	fd = t_make_file(t_path("tags"), FSIZE);
 	fd2 = t_make_file(t_path("tags2"), FSIZE);
 	files[0] = fd;
@@ -125,7 +109,7 @@ static void files_tags(void **state)
 	/* replacing slot 0 releases the old file: its tag comes back */
 	assert_int_equal(io_uring_register_files_update_tag(&ring, 0, &fd2,
 							    &tag3, 1), 1);
-	expect_tag_cqe(&ring, 100);
+	t_expect_tag_cqe(&ring, 100);
 	assert_fixed_read_ok(&ring, 0, 100);
 
 	/* SKIP leaves the slot (and its tag) alone */
@@ -137,13 +121,13 @@ static void files_tags(void **state)
 	/* unregistering releases both remaining files */
 	assert_int_equal(io_uring_unregister_files(&ring), 0);
 	{
-		struct __kernel_timespec ts = { .tv_sec = 2 };
-		struct io_uring_cqe *cqe;
-		__u64 seen = 0;
-		int i, ret;
+		__u64 seen = 0, ud;
+		int i, ret, res;
 
 		for (i = 0; i < 2; i++) {
-			ret = io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
+			ud = 0;
+			res = -1;
+			ret = t_wait_ms(&ring, 2000, &res, NULL, &ud);
 			if (ret == -ETIME && !i && t_kernel_older_than(6, 13)) {
 				close(fd);
 				close(fd2);
@@ -151,9 +135,8 @@ static void files_tags(void **state)
 				T_SKIP("kernel posts no tags for files still registered at unregister (before 6.13); the rest passed");
 			}
 			assert_int_equal(ret, 0);
-			assert_int_equal(cqe->res, 0);
-			seen += cqe->user_data;
-			io_uring_cqe_seen(&ring, cqe);
+			assert_int_equal(res, 0);
+			seen += ud;
 		}
 		assert_int_equal(seen, 300 + 200);
 	}

@@ -25,14 +25,6 @@ static long long now_us(void)
 	return (long long) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void nop(struct io_uring *ring, __u64 ud)
-{
-	struct io_uring_sqe *sqe = t_sqe(ring);
-
-	io_uring_prep_nop(sqe);
-	io_uring_sqe_set_data64(sqe, ud);
-}
-
 static int nop_res(struct io_uring *ring, unsigned sqe_flags)
 {
 	struct io_uring_sqe *sqe = t_sqe(ring);
@@ -89,16 +81,15 @@ static void misc_eventfd(void **state)
 
 	(void) state;
 	t_ring(&ring, 8, 0);
-	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	assert_true(efd >= 0);
+	efd = t_eventfd();
 	assert_int_equal(io_uring_register_eventfd(&ring, efd), 0);
 	assert_int_equal(io_uring_register_eventfd(&ring, efd), -EBUSY);
 	assert_true(io_uring_cq_eventfd_enabled(&ring));
 
 	assert_int_equal(nop_res(&ring, 0), 0);
 	assert_int_equal(efd_count(efd), 1);
-	nop(&ring, 1);
-	nop(&ring, 2);
+	t_nop(&ring, 1);
+	t_nop(&ring, 2);
 	assert_int_equal(io_uring_submit_and_wait(&ring, 2), 2);
 	io_uring_cq_advance(&ring, 2);
 	assert_true(efd_count(efd) >= 1);
@@ -131,8 +122,7 @@ static void misc_eventfd_async(void **state)
 
 	(void) state;
 	t_ring(&ring, 8, 0);
-	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	assert_true(efd >= 0);
+	efd = t_eventfd();
 	assert_int_equal(io_uring_register_eventfd_async(&ring, efd), 0);
 	assert_int_equal(nop_res(&ring, 0), 0);		/* inline */
 	assert_int_equal(efd_count(efd), 0);
@@ -254,7 +244,7 @@ static void misc_restrictions(void **state)
 	p.flags = IORING_SETUP_R_DISABLED;
 	assert_int_equal(io_uring_queue_init_params(8, &ring, &p), 0);
 	/* nothing runs before the ring is enabled */
-	nop(&ring, 1);
+	t_nop(&ring, 1);
 	assert_int_equal(io_uring_submit(&ring), -EBADFD);
 
 	memset(res, 0, sizeof(res));
@@ -288,7 +278,7 @@ static void misc_restrictions(void **state)
 	sqe = t_sqe(&ring);
 	io_uring_prep_nop(sqe);
 	sqe->flags |= IOSQE_IO_LINK;
-	nop(&ring, 3);
+	t_nop(&ring, 3);
 	assert_int_equal(io_uring_submit_and_wait(&ring, 2), 2);
 	assert_int_equal(t_wait(&ring, NULL, NULL), 0);
 	assert_int_equal(t_wait(&ring, NULL, NULL), 0);
@@ -300,8 +290,7 @@ static void misc_restrictions(void **state)
 	assert_int_equal(io_uring_register_files_sparse(&ring, 4), -EACCES);
 	assert_int_equal(io_uring_register_personality(&ring), -EACCES);
 	assert_true(io_uring_register_restrictions(&ring, res, 1) < 0);
-	close(pfd[0]);
-	close(pfd[1]);
+	t_close_pair(pfd);
 	io_uring_queue_exit(&ring);
 }
 
@@ -584,8 +573,7 @@ static void misc_sync_cancel(void **state)
 	errno = 3;
 	assert_int_equal(io_uring_register_sync_cancel(&ring, &reg), -EINVAL);
 	assert_int_equal(errno, 3);
-	close(pfd[0]);
-	close(pfd[1]);
+	t_close_pair(pfd);
 	io_uring_queue_exit(&ring);
 }
 

@@ -11,31 +11,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void nop(struct io_uring *ring, __u64 ud)
-{
-	struct io_uring_sqe *sqe = t_sqe(ring);
-
-	io_uring_prep_nop(sqe);
-	io_uring_sqe_set_data64(sqe, ud);
-}
-
-static void nop_roundtrip(struct io_uring *ring, __u64 ud)
-{
-	__u64 got = 0;
-
-	nop(ring, ud);
-	assert_int_equal(t_submit_wait(ring, NULL, &got), 0);
-	assert_int_equal(got, ud);
-}
-
 /* Everything a ring does goes through: submit, wait, get_events, register. */
 static void ring_works(struct io_uring *ring)
 {
@@ -45,8 +20,8 @@ static void ring_works(struct io_uring *ring)
 	struct iovec iov;
 	char buf[64];
 
-	nop_roundtrip(ring, 1);
-	nop(ring, 2);
+	t_nop_roundtrip(ring, 1);
+	t_nop(ring, 2);
 	assert_int_equal(io_uring_submit_and_wait(ring, 1), 1);
 	assert_int_equal(t_wait(ring, NULL, NULL), 0);
 	assert_true(io_uring_get_events(ring) >= 0);
@@ -62,11 +37,6 @@ static void ring_works(struct io_uring *ring)
 	assert_non_null(probe);
 	assert_true(io_uring_opcode_supported(probe, IORING_OP_NOP));
 	io_uring_free_probe(probe);
-}
-
-static bool fd_open(int fd)
-{
-	return fcntl(fd, F_GETFD) != -1;
 }
 
 /* A pipe whose write end only the ring's file table holds. */
@@ -137,7 +107,7 @@ static void ring_fd_close(void **state)
 	old = ring.ring_fd;
 	assert_int_equal(io_uring_close_ring_fd(&ring), 1);
 	assert_int_equal(ring.ring_fd, -1);
-	assert_false(fd_open(old));
+	assert_false(t_fd_open(old));
 	assert_true(ring.int_flags & INT_FLAG_REG_RING);
 	ring_works(&ring);
 
@@ -150,7 +120,7 @@ static void ring_fd_close(void **state)
 	assert_int_equal(io_uring_close_ring_fd(&ring), -EBADF);
 	/* the index is the ring's last reference: it stays registered */
 	assert_int_equal(io_uring_unregister_ring_fd(&ring), -EBADF);
-	nop_roundtrip(&ring, 3);
+	t_nop_roundtrip(&ring, 3);
 
 	assert_false(ring_released(rfd, 50));
 	io_uring_queue_exit(&ring);
@@ -249,11 +219,11 @@ static void ring_resize(void **state)
 	io_uring_prep_timeout(sqe, &ts, 0, 0);
 	io_uring_sqe_set_data64(sqe, 2);
 	for (i = 0; i < 3; i++)
-		nop(&ring, 10 + i);
+		t_nop(&ring, 10 + i);
 	assert_int_equal(io_uring_submit(&ring), 5);
 	/* queued, not submitted yet */
-	nop(&ring, 20);
-	nop(&ring, 21);
+	t_nop(&ring, 20);
+	t_nop(&ring, 21);
 
 	assert_int_equal(resize(&ring, 32, 64), 0);
 	assert_int_equal(ring.sq.ring_entries, 32);
@@ -284,7 +254,7 @@ static void ring_resize(void **state)
 
 	/* the whole new SQ is usable */
 	for (i = 0; i < 32; i++)
-		nop(&ring, 100 + i);
+		t_nop(&ring, 100 + i);
 	assert_null(io_uring_get_sqe(&ring));
 	assert_int_equal(io_uring_submit_and_wait(&ring, 32), 32);
 	reap_nops(&ring, 100, 32);
@@ -294,19 +264,19 @@ static void ring_resize(void **state)
 	assert_int_equal(ring.sq.ring_entries, 4);
 	assert_int_equal(ring.cq.ring_entries, 8);
 	for (i = 0; i < 4; i++)
-		nop(&ring, 200 + i);
+		t_nop(&ring, 200 + i);
 	assert_null(io_uring_get_sqe(&ring));
 	assert_int_equal(io_uring_submit(&ring), 4);
 	reap_nops(&ring, 200, 4);
 
 	/* 6 unreaped CQEs do not fit a 4-entry CQ */
 	for (i = 0; i < 2; i++) {
-		nop(&ring, 300 + 2 * i);
-		nop(&ring, 301 + 2 * i);
+		t_nop(&ring, 300 + 2 * i);
+		t_nop(&ring, 301 + 2 * i);
 		assert_int_equal(io_uring_submit(&ring), 2);
 	}
-	nop(&ring, 304);
-	nop(&ring, 305);
+	t_nop(&ring, 304);
+	t_nop(&ring, 305);
 	assert_int_equal(io_uring_submit(&ring), 2);
 	assert_int_equal(resize(&ring, 2, 4), -EOVERFLOW);
 	assert_int_equal(ring.cq.ring_entries, 8);
@@ -320,9 +290,8 @@ static void ring_resize(void **state)
 	assert_int_equal(p.flags, 0);
 	assert_int_equal(resize(&ring, 16, 8), -EINVAL);
 	assert_int_equal(resize(&ring, 0, 0), -EINVAL);
-	nop_roundtrip(&ring, 400);
-	close(pfd[0]);
-	close(pfd[1]);
+	t_nop_roundtrip(&ring, 400);
+	t_close_pair(pfd);
 	io_uring_queue_exit(&ring);
 }
 
@@ -336,7 +305,7 @@ static void ring_resize_refused(void **state)
 	errno = 31;
 	assert_int_equal(resize(&ring, 16, 32), -EINVAL);
 	assert_int_equal(errno, 31);
-	nop_roundtrip(&ring, 1);
+	t_nop_roundtrip(&ring, 1);
 	io_uring_queue_exit(&ring);
 
 	/* with the plain fd closed, the new rings could not be mapped */
@@ -345,7 +314,7 @@ static void ring_resize_refused(void **state)
 		assert_int_equal(io_uring_register_ring_fd(&ring), 1);
 		assert_int_equal(io_uring_close_ring_fd(&ring), 1);
 		assert_int_equal(resize(&ring, 16, 32), -EBADF);
-		nop_roundtrip(&ring, 2);
+		t_nop_roundtrip(&ring, 2);
 	}
 	io_uring_queue_exit(&ring);
 }
@@ -412,22 +381,22 @@ static void ring_wait_reg(void **state)
 	assert_int_equal(register_wait_region(&ring, reg, 4096), -EBUSY);
 	assert_int_equal(io_uring_enable_rings(&ring), 0);
 
-	t0 = now_ms();
+	t0 = t_now_ms();
 	ret = io_uring_submit_and_wait_reg(&ring, &cqe, 1, 0);
-	dt = now_ms() - t0;
+	dt = t_now_ms() - t0;
 	assert_int_equal(ret, -ETIME);
 	assert_true(dt >= 40 && dt < 2000);
 
 	/* change the timeout in place: the kernel reads it on each wait */
 	reg[1].ts.tv_nsec = 10000000;
 	reg[1].flags = IORING_REG_WAIT_TS;
-	t0 = now_ms();
+	t0 = t_now_ms();
 	assert_int_equal(io_uring_submit_and_wait_reg(&ring, &cqe, 1, 1), -ETIME);
-	dt = now_ms() - t0;
+	dt = t_now_ms() - t0;
 	assert_true(dt >= 8 && dt < 40);
 
 	/* a CQE ends the wait */
-	nop(&ring, 9);
+	t_nop(&ring, 9);
 	ret = io_uring_submit_and_wait_reg(&ring, &cqe, 1, 0);
 	assert_int_equal(ret, 1);
 	assert_non_null(cqe);
@@ -620,10 +589,10 @@ static void ring_set_iowait(void **state)
 	}
 	assert_int_equal(io_uring_set_iowait(&ring, false), 0);
 	assert_true(ring.int_flags & INT_FLAG_NO_IOWAIT);
-	nop_roundtrip(&ring, 1);	/* the kernel takes the flag */
+	t_nop_roundtrip(&ring, 1);	/* the kernel takes the flag */
 	assert_int_equal(io_uring_set_iowait(&ring, true), 0);
 	assert_false(ring.int_flags & INT_FLAG_NO_IOWAIT);
-	nop_roundtrip(&ring, 2);
+	t_nop_roundtrip(&ring, 2);
 	io_uring_queue_exit(&ring);
 
 	/* the real effect: iowait time charged to the waiting task */

@@ -20,41 +20,9 @@ static int open_fds_at_start;
 
 /* ---- small helpers ---- */
 
-static int count_open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 static size_t pagesz(void)
 {
 	return (size_t) sysconf(_SC_PAGESIZE);
-}
-
-/* Wait for one CQE, at most 5 s; fail the test on timeout. */
-static int wait_one(struct io_uring *ring, __u64 *ud)
-{
-	struct __kernel_timespec ts = { .tv_sec = 5 };
-	struct io_uring_cqe *cqe;
-	int ret, res;
-
-	ret = io_uring_wait_cqe_timeout(ring, &cqe, &ts);
-	if (ret)
-		fail_msg("wait_cqe_timeout: %s", strerror(-ret));
-	res = cqe->res;
-	if (ud)
-		*ud = cqe->user_data;
-	io_uring_cqe_seen(ring, cqe);
-	return res;
 }
 
 /* Queue n NOPs with user_data base..base+n-1, submit, and reap them in order. */
@@ -71,7 +39,7 @@ static void nops_roundtrip(struct io_uring *ring, unsigned n, __u64 base)
 	}
 	assert_int_equal(io_uring_submit(ring), (int) n);
 	for (i = 0; i < n; i++) {
-		assert_int_equal(wait_one(ring, &ud), 0);
+		assert_int_equal(t_wait_bounded(ring, NULL, &ud), 0);
 		assert_int_equal(ud, base + i);
 	}
 	assert_int_equal(io_uring_cq_ready(ring), 0);
@@ -105,11 +73,6 @@ static void *map_anon(size_t len)
 	return p;
 }
 
-static int fd_is_open(int fd)
-{
-	return fcntl(fd, F_GETFD) >= 0;
-}
-
 /* ---- io_uring_queue_init / _params / _mem / _mmap ---- */
 
 static void init_basic(void **state)
@@ -119,7 +82,7 @@ static void init_basic(void **state)
 	(void) state;
 	assert_int_equal(io_uring_queue_init(8, &ring, 0), 0);
 	assert_true(ring.ring_fd >= 0);
-	assert_true(fd_is_open(ring.ring_fd));
+	assert_true(t_fd_open(ring.ring_fd));
 	assert_int_equal(ring.enter_ring_fd, ring.ring_fd);
 	/* like liburing, the library asks for NO_SQARRAY where the kernel has it */
 	assert_int_equal(ring.flags & ~IORING_SETUP_NO_SQARRAY, 0);
@@ -159,7 +122,7 @@ static void init_params(void **state)
 	assert_true(p.features & IORING_FEAT_NODROP);
 	assert_int_equal(ring.features, p.features);
 	assert_int_equal(ring.flags, p.flags);
-	assert_true(ring.ring_fd >= 0 && fd_is_open(ring.ring_fd));
+	assert_true(ring.ring_fd >= 0 && t_fd_open(ring.ring_fd));
 	assert_int_not_equal(p.sq_off.tail, 0);
 	assert_int_not_equal(p.cq_off.cqes, 0);
 	assert_int_equal(ring.sq.ring_entries, p.sq_entries);
@@ -270,7 +233,7 @@ static void queue_mmap_raw(void **state)
 	nops_roundtrip(&ring, 4, 11);
 	io_uring_queue_exit(&ring);
 	/* exit closes the fd it was given */
-	assert_false(fd_is_open(fd));
+	assert_false(t_fd_open(fd));
 }
 
 /*
@@ -299,7 +262,7 @@ static void queue_mmap_no_single_mmap(void **state)
 		nops_roundtrip(&ring, 8, 1000 + 8 * i);
 	assert_int_equal(io_uring_ring_dontfork(&ring), 0);
 	io_uring_queue_exit(&ring);
-	assert_false(fd_is_open(fd));
+	assert_false(t_fd_open(fd));
 }
 
 /* ---- exit ---- */
@@ -315,7 +278,7 @@ static void exit_twice_and_use_after(void **state)
 	t_ring(&ring, 4, 0);
 	fd = ring.ring_fd;
 	io_uring_queue_exit(&ring);
-	assert_false(fd_is_open(fd));
+	assert_false(t_fd_open(fd));
 	io_uring_queue_exit(&ring);	/* harmless */
 
 	assert_null(io_uring_get_sqe(&ring));
@@ -568,9 +531,9 @@ static void flag_sqe128(void **state)
 	io_uring_prep_nop(b);
 	b->user_data = 2;
 	assert_int_equal(io_uring_submit(&ring), 2);
-	assert_int_equal(wait_one(&ring, &ud), 0);
+	assert_int_equal(t_wait_bounded(&ring, NULL, &ud), 0);
 	assert_int_equal(ud, 1);
-	assert_int_equal(wait_one(&ring, &ud), 0);
+	assert_int_equal(t_wait_bounded(&ring, NULL, &ud), 0);
 	assert_int_equal(ud, 2);
 	/* every slot, twice round the ring */
 	for (i = 0; i < 2; i++)
@@ -581,7 +544,7 @@ static void flag_sqe128(void **state)
 		io_uring_prep_nop128(a);
 		a->user_data = 128;
 		assert_int_equal(io_uring_submit(&ring), 1);
-		assert_int_equal(wait_one(&ring, &ud), 0);
+		assert_int_equal(t_wait_bounded(&ring, NULL, &ud), 0);
 		assert_int_equal(ud, 128);
 	} else {
 		print_message("# kernel lacks IORING_OP_NOP128: nop128 not run\n");
@@ -769,7 +732,7 @@ static void flag_iopoll(void **state)
 	io_uring_prep_read(sqe, fd, buf, sizeof(buf), 0);
 	sqe->user_data = 9;
 	assert_int_equal(io_uring_submit(&ring), 1);
-	assert_int_equal(wait_one(&ring, NULL), -EOPNOTSUPP);
+	assert_int_equal(t_wait_bounded(&ring, NULL, NULL), -EOPNOTSUPP);
 	close(fd);
 	io_uring_queue_exit(&ring);
 }
@@ -811,7 +774,7 @@ static void flag_single_issuer(void **state)
 	assert_int_equal(ot.ret, -EEXIST);
 	/* the SQE it queued is still there for the issuer */
 	assert_int_equal(io_uring_submit(&ring), 1);
-	assert_int_equal(wait_one(&ring, &ud), 0);
+	assert_int_equal(t_wait_bounded(&ring, NULL, &ud), 0);
 	assert_int_equal(ud, 31);
 	io_uring_queue_exit(&ring);
 }
@@ -851,22 +814,11 @@ static void flag_defer_taskrun(void **state)
 		usleep(2000);
 		assert_int_equal(io_uring_cq_ready(&ring), 0);
 	}
-	assert_true(wait_one(&ring, &ud) & POLLIN);
+	assert_true(t_wait_bounded(&ring, NULL, &ud) & POLLIN);
 	assert_int_equal(ud, 5);
-	close(pfd[0]);
-	close(pfd[1]);
+	t_close_pair(pfd);
 	nops_roundtrip(&ring, 4, 0);
 	io_uring_queue_exit(&ring);
-}
-
-static void *write_pipe_later(void *arg)
-{
-	int fd = *(int *) arg;
-
-	usleep(1000);
-	if (write(fd, "x", 1) != 1)
-		abort();
-	return NULL;
 }
 
 /*
@@ -878,15 +830,15 @@ static bool taskrun_flag_seen(struct io_uring *ring, int pfd[2])
 {
 	struct io_uring_sqe *sqe;
 	struct timespec t0, t;
+	struct t_writer w;
 	bool seen = false;
-	pthread_t th;
 
 	assert_int_equal(pipe(pfd), 0);
 	sqe = t_sqe(ring);
 	io_uring_prep_poll_add(sqe, pfd[0], POLLIN);
 	sqe->user_data = 5;
 	assert_int_equal(io_uring_submit(ring), 1);
-	assert_int_equal(pthread_create(&th, NULL, write_pipe_later, &pfd[1]), 0);
+	t_writer_start(&w, &pfd[1], 1, 1000);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
 		if (IO_URING_READ_ONCE(*ring->sq.kflags) & IORING_SQ_TASKRUN) {
@@ -897,7 +849,7 @@ static bool taskrun_flag_seen(struct io_uring *ring, int pfd[2])
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &t);
 	} while (t.tv_sec - t0.tv_sec < 2);
-	assert_int_equal(pthread_join(th, NULL), 0);
+	t_writer_join(&w);
 	return seen;
 }
 
@@ -911,8 +863,7 @@ static void peek_poll_cqe(struct io_uring *ring, int pfd[2])
 	assert_true(cqe->res & POLLIN);
 	io_uring_cqe_seen(ring, cqe);
 	assert_false(IO_URING_READ_ONCE(*ring->sq.kflags) & IORING_SQ_TASKRUN);
-	close(pfd[0]);
-	close(pfd[1]);
+	t_close_pair(pfd);
 }
 
 static void flag_coop_taskrun(void **state)
@@ -930,9 +881,8 @@ static void flag_coop_taskrun(void **state)
 	p.flags = IORING_SETUP_COOP_TASKRUN;
 	init_or_skip(4, &ring, &p, "COOP_TASKRUN");
 	poll_then_write(&ring, pfd);
-	assert_true(wait_one(&ring, NULL) & POLLIN);
-	close(pfd[0]);
-	close(pfd[1]);
+	assert_true(t_wait_bounded(&ring, NULL, NULL) & POLLIN);
+	t_close_pair(pfd);
 	io_uring_queue_exit(&ring);
 
 	/*
@@ -1001,7 +951,7 @@ static void reap_bad_batch(struct io_uring *ring)
 	int res;
 
 	for (i = 0; i < 3; i++) {
-		res = wait_one(ring, &ud);
+		res = t_wait_bounded(ring, NULL, &ud);
 		assert_true(ud < 3);
 		assert_int_equal(res, ud == 1 ? -EINVAL : 0);
 		seen |= 1U << ud;
@@ -1053,7 +1003,7 @@ static void flag_r_disabled(void **state)
 	assert_int_equal(io_uring_enable_rings(&ring), 0);
 	/* the SQE is still queued and goes in now */
 	assert_int_equal(io_uring_submit(&ring), 1);
-	assert_int_equal(wait_one(&ring, &ud), 0);
+	assert_int_equal(t_wait_bounded(&ring, NULL, &ud), 0);
 	assert_int_equal(ud, 3);
 	/* enabling twice is refused */
 	assert_int_equal(io_uring_enable_rings(&ring), -EBADFD);
@@ -1081,7 +1031,7 @@ static void flag_attach_wq(void **state)
 	io_uring_prep_read(sqe, fd, buf, sizeof(buf), 100);
 	io_uring_sqe_set_flags(sqe, IOSQE_ASYNC);
 	assert_int_equal(io_uring_submit(&b), 1);
-	assert_int_equal(wait_one(&b, NULL), (int) sizeof(buf));
+	assert_int_equal(t_wait_bounded(&b, NULL, NULL), (int) sizeof(buf));
 	for (i = 0; i < (int) sizeof(buf); i++)
 		assert_int_equal((unsigned char) buf[i], t_pattern(100 + (size_t) i));
 	nop_roundtrip(&a);
@@ -1095,8 +1045,7 @@ static void flag_attach_wq(void **state)
 	p.flags = IORING_SETUP_ATTACH_WQ;
 	p.wq_fd = (unsigned) pfd[0];
 	assert_int_equal(io_uring_queue_init_params(4, &b, &p), -EINVAL);
-	close(pfd[0]);
-	close(pfd[1]);
+	t_close_pair(pfd);
 	memset(&p, 0, sizeof(p));
 	p.flags = IORING_SETUP_ATTACH_WQ;
 	p.wq_fd = (unsigned) pfd[0];	/* closed */
@@ -1115,7 +1064,7 @@ static void flag_registered_fd_only(void **state)
 	p.flags = IORING_SETUP_REGISTERED_FD_ONLY;
 	assert_int_equal(io_uring_queue_init_params(4, &ring, &p), -EINVAL);
 
-	before = count_open_fds();
+	before = t_count_fds();
 	memset(&p, 0, sizeof(p));
 	p.flags = IORING_SETUP_REGISTERED_FD_ONLY | IORING_SETUP_NO_MMAP;
 	init_or_skip(4, &ring, &p, "REGISTERED_FD_ONLY|NO_MMAP");
@@ -1123,7 +1072,7 @@ static void flag_registered_fd_only(void **state)
 	assert_true(ring.enter_ring_fd >= 0);
 	assert_true(ring.int_flags & INT_FLAG_REG_RING);
 	/* no fd was installed in the table */
-	assert_int_equal(count_open_fds(), before);
+	assert_int_equal(t_count_fds(), before);
 	nops_roundtrip(&ring, 4, 0);
 	nops_roundtrip(&ring, 4, 4);
 	probe = io_uring_get_probe_ring(&ring);
@@ -1137,14 +1086,14 @@ static int group_setup(void **state)
 {
 	(void) state;
 	t_tmpdir();
-	open_fds_at_start = count_open_fds();
+	open_fds_at_start = t_count_fds();
 	return 0;
 }
 
 /* Every ring and file the suite opened was closed again. */
 static int group_teardown(void **state)
 {
-	int now = count_open_fds();
+	int now = t_count_fds();
 
 	(void) state;
 	if (now != open_fds_at_start) {

@@ -118,6 +118,22 @@ static inline unsigned st_range(unsigned long long *state, unsigned lo,
 	return lo + st_rand(state) % (hi - lo + 1);
 }
 
+/* order[] = a random permutation of 0..n-1 (Fisher-Yates). */
+static inline void st_shuffle(unsigned *order, unsigned n,
+			      unsigned long long *rng)
+{
+	unsigned i, j, tmp;
+
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	for (i = n; i > 1; i--) {
+		j = st_rand(rng) % i;
+		tmp = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = tmp;
+	}
+}
+
 /* ---- exactly-once tracker ---- */
 
 /* want[] value: any result is accepted (the test checks it itself) */
@@ -179,6 +195,27 @@ static inline void st_expect(struct st_track *t, unsigned ud, int want)
 	}
 	t->want[ud] = want;
 	t->expected++;
+}
+
+/*
+ * At random (one in one_in) a timeout of 1-20 us in *ts (expects -ETIME),
+ * else a NOP (expects 0), carrying user_data i.
+ */
+static inline void st_prep_nop_or_timeout(struct io_uring_sqe *sqe,
+					  struct st_track *t, unsigned i,
+					  struct __kernel_timespec *ts,
+					  unsigned long long *rng,
+					  unsigned one_in)
+{
+	if (st_rand(rng) % one_in) {
+		io_uring_prep_nop(sqe);
+		st_expect(t, i, 0);
+	} else {
+		*ts = st_ts_ns(st_range(rng, 1000, 20000));
+		io_uring_prep_timeout(sqe, ts, 0, 0);
+		st_expect(t, i, -ETIME);
+	}
+	io_uring_sqe_set_data64(sqe, i);
 }
 
 /* A CQE arrived. */

@@ -24,12 +24,23 @@ static void ring_small_cq(struct io_uring *ring, unsigned flags)
 	assert_int_equal(ring->cq.ring_entries, CQ_SIZE);
 }
 
-static bool require_nodrop(struct io_uring *ring)
+/* A small-CQ ring (skip without NODROP), a tracker and the clock. */
+static void overflow_begin(struct io_uring *ring, struct st_track *t,
+			   struct st_clock *clk)
 {
-	if (ring->features & IORING_FEAT_NODROP)
-		return true;
+	ring_small_cq(ring, 0);
+	if (!(ring->features & IORING_FEAT_NODROP)) {
+		io_uring_queue_exit(ring);
+		T_SKIP("kernel lacks IORING_FEAT_NODROP");
+	}
+	st_track_init(t, MAX_REQS);
+	st_clock_start(clk, ST_DEFAULT_MS);
+}
+
+static void overflow_end(struct io_uring *ring, struct st_track *t)
+{
+	st_track_free(t);
 	io_uring_queue_exit(ring);
-	return false;
 }
 
 /* The ring is idle and empty: no overflow held, nothing dropped. */
@@ -38,6 +49,16 @@ static void assert_cq_clean(struct io_uring *ring)
 	assert_int_equal(io_uring_cq_ready(ring), 0);
 	assert_false(io_uring_cq_has_overflow(ring));
 	assert_int_equal(*ring->cq.koverflow, 0);
+}
+
+/* Retire cqe into t, counting any that comes before the last one retired. */
+static void take_ordered(struct st_track *t, const struct io_uring_cqe *cqe,
+			 unsigned *last, unsigned *disorder)
+{
+	if (t->done && cqe->user_data <= *last)
+		(*disorder)++;
+	*last = (unsigned) cqe->user_data;
+	st_complete(t, cqe->user_data, cqe->res);
 }
 
 /* Reap one at a time with io_uring_peek_cqe(): it must flush the overflow. */
@@ -52,10 +73,7 @@ static void drain_peek(struct io_uring *ring, struct st_track *t,
 		if (ret)
 			fail_msg("peek_cqe: %s with %lu CQEs still held",
 				 strerror(-ret), n - t->done);
-		if (t->done && cqe->user_data <= *last)
-			(*disorder)++;
-		*last = (unsigned) cqe->user_data;
-		st_complete(t, cqe->user_data, cqe->res);
+		take_ordered(t, cqe, last, disorder);
 		io_uring_cqe_seen(ring, cqe);
 	}
 }
@@ -72,12 +90,8 @@ static void drain_batch(struct io_uring *ring, struct st_track *t,
 		if (!got)
 			fail_msg("peek_batch_cqe: 0 with %lu CQEs still held",
 				 n - t->done);
-		for (i = 0; i < got; i++) {
-			if (t->done && cqes[i]->user_data <= *last)
-				(*disorder)++;
-			*last = (unsigned) cqes[i]->user_data;
-			st_complete(t, cqes[i]->user_data, cqes[i]->res);
-		}
+		for (i = 0; i < got; i++)
+			take_ordered(t, cqes[i], last, disorder);
 		io_uring_cq_advance(ring, got);
 	}
 }
@@ -96,10 +110,7 @@ static void drain_wait(struct io_uring *ring, struct st_track *t,
 			fail_msg("wait_cqe: %s", strerror(-ret));
 		seen = 0;
 		io_uring_for_each_cqe(ring, head, cqe) {
-			if (t->done && cqe->user_data <= *last)
-				(*disorder)++;
-			*last = (unsigned) cqe->user_data;
-			st_complete(t, cqe->user_data, cqe->res);
+			take_ordered(t, cqe, last, disorder);
 			seen++;
 		}
 		io_uring_cq_advance(ring, seen);
@@ -121,11 +132,7 @@ static void overflow_nops(void **state)
 	unsigned i, n, last = 0, disorder = 0;
 
 	(void) state;
-	ring_small_cq(&ring, 0);
-	if (!require_nodrop(&ring))
-		T_SKIP("kernel lacks IORING_FEAT_NODROP");
-	st_track_init(&t, MAX_REQS);
-	st_clock_start(&clk, ST_DEFAULT_MS);
+	overflow_begin(&ring, &t, &clk);
 	while (st_more(&clk)) {
 		n = st_range(&rng, CQ_SIZE + 1, MAX_REQS);
 		st_track_reset(&t);
@@ -157,8 +164,7 @@ static void overflow_nops(void **state)
 	}
 	print_message("# %lu rounds, %lu NOPs, %lu overflowed, %lu -EBUSY, %.1fs\n",
 		      clk.rounds, t.total, overflowed, busy, st_elapsed_s(&clk));
-	st_track_free(&t);
-	io_uring_queue_exit(&ring);
+	overflow_end(&ring, &t);
 }
 
 /*
@@ -177,11 +183,7 @@ static void overflow_timeouts(void **state)
 	unsigned i, n, held = 0;
 
 	(void) state;
-	ring_small_cq(&ring, 0);
-	if (!require_nodrop(&ring))
-		T_SKIP("kernel lacks IORING_FEAT_NODROP");
-	st_track_init(&t, MAX_REQS);
-	st_clock_start(&clk, ST_DEFAULT_MS);
+	overflow_begin(&ring, &t, &clk);
 	while (st_more(&clk)) {
 		n = st_range(&rng, CQ_SIZE + 1, MAX_REQS / 2);
 		st_track_reset(&t);
@@ -207,8 +209,7 @@ static void overflow_timeouts(void **state)
 	print_message("# %lu rounds (%u with overflow held), %lu timeouts, %lu -EBUSY, %.1fs\n",
 		      clk.rounds, held, t.total, busy, st_elapsed_s(&clk));
 	assert_true(held > 0);
-	st_track_free(&t);
-	io_uring_queue_exit(&ring);
+	overflow_end(&ring, &t);
 }
 
 /*
@@ -228,11 +229,7 @@ static void overflow_interleaved(void **state)
 	unsigned i, n;
 
 	(void) state;
-	ring_small_cq(&ring, 0);
-	if (!require_nodrop(&ring))
-		T_SKIP("kernel lacks IORING_FEAT_NODROP");
-	st_track_init(&t, MAX_REQS);
-	st_clock_start(&clk, ST_DEFAULT_MS);
+	overflow_begin(&ring, &t, &clk);
 	while (st_more(&clk)) {
 		n = st_range(&rng, 64, MAX_REQS);
 		st_track_reset(&t);
@@ -240,15 +237,7 @@ static void overflow_interleaved(void **state)
 			struct io_uring_sqe *sqe = st_get_sqe(&ring, &t, &full);
 
 			assert_non_null(sqe);
-			if (st_rand(&rng) & 1) {
-				io_uring_prep_nop(sqe);
-				st_expect(&t, i, 0);
-			} else {
-				ts[i] = st_ts_ns(st_range(&rng, 1000, 20000));
-				io_uring_prep_timeout(sqe, &ts[i], 0, 0);
-				st_expect(&t, i, -ETIME);
-			}
-			io_uring_sqe_set_data64(sqe, i);
+			st_prep_nop_or_timeout(sqe, &t, i, &ts[i], &rng, 2);
 			if (!(st_rand(&rng) % 16))
 				assert_true(st_submit(&ring, &t, &busy) >= 0);
 			if (!(st_rand(&rng) % 32)) {
@@ -269,8 +258,7 @@ static void overflow_interleaved(void **state)
 	}
 	print_message("# %lu rounds, %lu requests, SQ full %lu times, %lu -EBUSY, %.1fs\n",
 		      clk.rounds, t.total, full, busy, st_elapsed_s(&clk));
-	st_track_free(&t);
-	io_uring_queue_exit(&ring);
+	overflow_end(&ring, &t);
 }
 
 int main(void)

@@ -100,16 +100,9 @@ static void msg_fill(unsigned char *m, unsigned round, unsigned pipe)
 static void *pipe_writer(void *arg)
 {
 	struct pipes *p = arg;
-	unsigned order[NR_PIPES], i, j, tmp;
+	unsigned order[NR_PIPES], i;
 
-	for (i = 0; i < NR_PIPES; i++)
-		order[i] = i;
-	for (i = NR_PIPES - 1; i > 0; i--) {
-		j = st_rand(&p->rng) % (i + 1);
-		tmp = order[i];
-		order[i] = order[j];
-		order[j] = tmp;
-	}
+	st_shuffle(order, NR_PIPES, &p->rng);
 	for (i = 0; i < NR_PIPES; i++) {
 		unsigned k = order[i];
 
@@ -261,15 +254,7 @@ static void defer_overflow(void **state)
 			struct io_uring_sqe *sqe = st_get_sqe(&ring, &t, NULL);
 
 			assert_non_null(sqe);
-			if (st_rand(&rng) & 1) {
-				io_uring_prep_nop(sqe);
-				st_expect(&t, i, 0);
-			} else {
-				ts[i] = st_ts_ns(st_range(&rng, 1000, 20000));
-				io_uring_prep_timeout(sqe, &ts[i], 0, 0);
-				st_expect(&t, i, -ETIME);
-			}
-			io_uring_sqe_set_data64(sqe, i);
+			st_prep_nop_or_timeout(sqe, &t, i, &ts[i], &rng, 2);
 		}
 		assert_true(st_submit(&ring, &t, &busy) >= 0);
 		usleep(50);

@@ -100,16 +100,9 @@ static void spin_us(unsigned us)
 
 static void write_round(struct writer *w)
 {
-	unsigned order[NR_PAIRS], i, j, tmp;
+	unsigned order[NR_PAIRS], i;
 
-	for (i = 0; i < NR_PAIRS; i++)
-		order[i] = i;
-	for (i = NR_PAIRS - 1; i > 0; i--) {
-		j = st_rand(&w->rng) % (i + 1);
-		tmp = order[i];
-		order[i] = order[j];
-		order[j] = tmp;
-	}
+	st_shuffle(order, NR_PAIRS, &w->rng);
 	for (i = 0; i < NR_PAIRS; i++) {
 		spin_us(st_range(&w->rng, 0, w->max_delay_us));
 		if (write(w->p->fds[order[i]][1], "x", 1) != 1)
@@ -163,6 +156,41 @@ static void writer_stop(struct writer *w)
 	pthread_join(w->th, NULL);
 }
 
+/* Common to every race: pipes, a ring, the writer thread (if w), the clock. */
+static void race_begin(struct pairs *p, struct io_uring *ring,
+		       struct writer *w, unsigned max_us, struct st_clock *clk)
+{
+	pairs_init(p);
+	t_ring(ring, 2 * NR_PAIRS, 0);
+	if (w)
+		writer_start(w, p, max_us);
+	st_clock_start(clk, ST_DEFAULT_MS);
+}
+
+static void race_end(struct pairs *p, struct io_uring *ring, struct writer *w)
+{
+	if (w)
+		writer_stop(w);
+	pairs_free(p);
+	io_uring_queue_exit(ring);
+}
+
+/* sqe (prepared) carries user_data ud, whose CQE the round expects. */
+static void race_track(struct pairs *p, struct io_uring_sqe *sqe, __u64 ud)
+{
+	io_uring_sqe_set_data64(sqe, ud);
+	st_expect(&p->t, ud, ST_ANY);
+}
+
+/* Reap both CQEs of every pair (and the writer's round, if w). */
+static void race_reap(struct pairs *p, struct io_uring *ring, struct writer *w)
+{
+	st_drain(ring, &p->t, 2 * NR_PAIRS);
+	if (w)
+		writer_wait(w);
+	st_track_assert_all(&p->t, 2 * NR_PAIRS);
+}
+
 /* ---- link_timeout vs read ---- */
 
 static void link_timeout_vs_read(void **state)
@@ -174,30 +202,23 @@ static void link_timeout_vs_read(void **state)
 	unsigned i;
 
 	(void) state;
-	pairs_init(&p);
-	t_ring(&ring, 2 * NR_PAIRS, 0);
-	writer_start(&w, &p, 4);
-	st_clock_start(&clk, ST_DEFAULT_MS);
+	race_begin(&p, &ring, &w, 4, &clk);
 	while (st_more(&clk)) {
 		st_track_reset(&p.t);
 		for (i = 0; i < NR_PAIRS; i++) {
 			struct io_uring_sqe *sqe = t_sqe(&ring);
 
 			io_uring_prep_read(sqe, p.fds[i][0], &p.buf[i], 1, 0);
-			io_uring_sqe_set_data64(sqe, 2 * i);
 			sqe->flags |= IOSQE_IO_LINK;
-			st_expect(&p.t, 2 * i, ST_ANY);
+			race_track(&p, sqe, 2 * i);
 			sqe = t_sqe(&ring);
 			p.ts[i] = st_ts_ns(st_range(&p.rng, 0, 400000));
 			io_uring_prep_link_timeout(sqe, &p.ts[i], 0);
-			io_uring_sqe_set_data64(sqe, 2 * i + 1);
-			st_expect(&p.t, 2 * i + 1, ST_ANY);
+			race_track(&p, sqe, 2 * i + 1);
 		}
 		assert_int_equal(io_uring_submit(&ring), 2 * NR_PAIRS);
 		writer_kick(&w);
-		st_drain(&ring, &p.t, 2 * NR_PAIRS);
-		writer_wait(&w);
-		st_track_assert_all(&p.t, 2 * NR_PAIRS);
+		race_reap(&p, &ring, &w);
 		for (i = 0; i < NR_PAIRS; i++) {
 			int rd = p.t.res[2 * i], to = p.t.res[2 * i + 1];
 
@@ -222,9 +243,7 @@ static void link_timeout_vs_read(void **state)
 	print_message("# %lu pairs: read won %lu, timer late %lu, cancel too late %lu, timer won %lu, %.1fs\n",
 		      p.t.total / 2, p.outcome[0], p.outcome[1], p.outcome[2],
 		      p.outcome[3], st_elapsed_s(&clk));
-	writer_stop(&w);
-	pairs_free(&p);
-	io_uring_queue_exit(&ring);
+	race_end(&p, &ring, &w);
 }
 
 /* ---- cancel vs poll ---- */
@@ -238,18 +257,14 @@ static void cancel_vs_poll(void **state)
 	unsigned i;
 
 	(void) state;
-	pairs_init(&p);
-	t_ring(&ring, 2 * NR_PAIRS, 0);
-	writer_start(&w, &p, 6);
-	st_clock_start(&clk, ST_DEFAULT_MS);
+	race_begin(&p, &ring, &w, 6, &clk);
 	while (st_more(&clk)) {
 		st_track_reset(&p.t);
 		for (i = 0; i < NR_PAIRS; i++) {
 			struct io_uring_sqe *sqe = t_sqe(&ring);
 
 			io_uring_prep_poll_add(sqe, p.fds[i][0], POLLIN);
-			io_uring_sqe_set_data64(sqe, 2 * i);
-			st_expect(&p.t, 2 * i, ST_ANY);
+			race_track(&p, sqe, 2 * i);
 		}
 		assert_int_equal(io_uring_submit(&ring), NR_PAIRS);
 		writer_kick(&w);
@@ -262,14 +277,11 @@ static void cancel_vs_poll(void **state)
 				io_uring_prep_cancel64(sqe, 2 * k, 0);
 			else
 				io_uring_prep_poll_remove(sqe, 2 * k);
-			io_uring_sqe_set_data64(sqe, 2 * k + 1);
-			st_expect(&p.t, 2 * k + 1, ST_ANY);
+			race_track(&p, sqe, 2 * k + 1);
 			assert_int_equal(io_uring_submit(&ring), 1);
 			spin_us(st_range(&p.rng, 0, 3));
 		}
-		st_drain(&ring, &p.t, 2 * NR_PAIRS);
-		writer_wait(&w);
-		st_track_assert_all(&p.t, 2 * NR_PAIRS);
+		race_reap(&p, &ring, &w);
 		for (i = 0; i < NR_PAIRS; i++) {
 			int poll = p.t.res[2 * i], cancel = p.t.res[2 * i + 1];
 
@@ -287,9 +299,7 @@ static void cancel_vs_poll(void **state)
 	print_message("# %lu pairs: poll won %lu, cancel won %lu, %.1fs\n",
 		      p.t.total / 2, p.outcome[0], p.outcome[1],
 		      st_elapsed_s(&clk));
-	writer_stop(&w);
-	pairs_free(&p);
-	io_uring_queue_exit(&ring);
+	race_end(&p, &ring, &w);
 }
 
 /* ---- timeout_remove vs expiry ---- */
@@ -302,9 +312,7 @@ static void timeout_remove_vs_expiry(void **state)
 	unsigned i;
 
 	(void) state;
-	pairs_init(&p);
-	t_ring(&ring, 2 * NR_PAIRS, 0);
-	st_clock_start(&clk, ST_DEFAULT_MS);
+	race_begin(&p, &ring, NULL, 0, &clk);
 	while (st_more(&clk)) {
 		st_track_reset(&p.t);
 		for (i = 0; i < NR_PAIRS; i++) {
@@ -312,8 +320,7 @@ static void timeout_remove_vs_expiry(void **state)
 
 			p.ts[i] = st_ts_ns(st_range(&p.rng, 0, 300000));
 			io_uring_prep_timeout(sqe, &p.ts[i], 0, 0);
-			io_uring_sqe_set_data64(sqe, 2 * i);
-			st_expect(&p.t, 2 * i, ST_ANY);
+			race_track(&p, sqe, 2 * i);
 		}
 		assert_int_equal(io_uring_submit(&ring), NR_PAIRS);
 		for (i = 0; i < NR_PAIRS; i++) {
@@ -321,12 +328,10 @@ static void timeout_remove_vs_expiry(void **state)
 
 			spin_us(st_range(&p.rng, 0, 2));
 			io_uring_prep_timeout_remove(sqe, 2 * i, 0);
-			io_uring_sqe_set_data64(sqe, 2 * i + 1);
-			st_expect(&p.t, 2 * i + 1, ST_ANY);
+			race_track(&p, sqe, 2 * i + 1);
 			assert_int_equal(io_uring_submit(&ring), 1);
 		}
-		st_drain(&ring, &p.t, 2 * NR_PAIRS);
-		st_track_assert_all(&p.t, 2 * NR_PAIRS);
+		race_reap(&p, &ring, NULL);
 		for (i = 0; i < NR_PAIRS; i++) {
 			int to = p.t.res[2 * i], rm = p.t.res[2 * i + 1];
 
@@ -342,8 +347,7 @@ static void timeout_remove_vs_expiry(void **state)
 	print_message("# %lu pairs: timer won %lu, remove won %lu, %.1fs\n",
 		      p.t.total / 2, p.outcome[0], p.outcome[1],
 		      st_elapsed_s(&clk));
-	pairs_free(&p);
-	io_uring_queue_exit(&ring);
+	race_end(&p, &ring, NULL);
 }
 
 int main(void)

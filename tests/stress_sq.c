@@ -32,21 +32,6 @@ static void assert_sq_full(struct io_uring *ring)
 	assert_int_equal(io_uring_sq_ready(ring), SQ_SIZE);
 }
 
-static void prep_one(struct io_uring_sqe *sqe, struct st_track *t,
-		     unsigned ud, struct __kernel_timespec *ts,
-		     unsigned long long *rng)
-{
-	if (st_rand(rng) % 4) {
-		io_uring_prep_nop(sqe);
-		st_expect(t, ud, 0);
-	} else {
-		*ts = st_ts_ns(st_range(rng, 1000, 20000));
-		io_uring_prep_timeout(sqe, ts, 0, 0);
-		st_expect(t, ud, -ETIME);
-	}
-	io_uring_sqe_set_data64(sqe, ud);
-}
-
 /*
  * Fill the SQ until get_sqe fails, then submit (sometimes with
  * submit_and_wait, sometimes reaping first) and retry the same request.
@@ -93,7 +78,7 @@ static void sq_full_retry(void **state)
 				sqe = io_uring_get_sqe(&ring);
 				assert_non_null(sqe);
 			}
-			prep_one(sqe, &t, i, &ts[i], &rng);
+			st_prep_nop_or_timeout(sqe, &t, i, &ts[i], &rng, 4);
 		}
 		ret = io_uring_submit(&ring);
 		assert_true(ret >= 0);
@@ -143,7 +128,7 @@ static void sq_full_sqpoll(void **state)
 				assert_true(ret >= 0);
 				waits++;
 			}
-			prep_one(sqe, &t, i, &ts[i], &rng);
+			st_prep_nop_or_timeout(sqe, &t, i, &ts[i], &rng, 4);
 			if (!(st_rand(&rng) % 64))
 				st_reap(&ring, &t);
 		}
