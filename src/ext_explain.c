@@ -382,21 +382,41 @@ static int msg_length(const struct uring_msg *m)
 	return m->pos > 0x7fffffff ? 0x7fffffff : (int) m->pos;
 }
 
+/*
+ * The start both explainers share: point m at buf and make err negative.
+ * False, with *ret set, when there is nothing more to say: a NULL buffer
+ * of non-zero length (-EINVAL), or no error at all.
+ */
+static bool msg_start(struct uring_msg *m, char *buf, size_t len, int *err,
+		      int *ret)
+{
+	m->buf = buf;
+	m->len = len;
+	m->pos = 0;
+	if (!buf && len) {
+		*ret = -EINVAL;
+		return false;
+	}
+	if (len)
+		buf[0] = '\0';
+	if (*err > 0)
+		*err = -*err;
+	if (!*err) {
+		uring_msg_add(m, "no error");
+		*ret = msg_length(m);
+		return false;
+	}
+	return true;
+}
+
 int uring_explain(int err, unsigned entries, const struct io_uring_params *p,
 		  char *buf, size_t len)
 {
-	struct uring_msg m = { buf, len, 0 };
+	struct uring_msg m;
+	int ret;
 
-	if (!buf && len)
-		return -EINVAL;
-	if (len)
-		buf[0] = '\0';
-	if (err > 0)
-		err = -err;
-	if (!err) {
-		uring_msg_add(&m, "no error");
-		return (int) m.pos;
-	}
+	if (!msg_start(&m, buf, len, &err, &ret))
+		return ret;
 	explain_setup(&m, err, entries, p);
 	return msg_length(&m);
 }
@@ -486,18 +506,11 @@ static void explain_reg(struct uring_msg *m, int err, unsigned op)
 
 int uring_explain_register(int err, unsigned opcode, char *buf, size_t len)
 {
-	struct uring_msg m = { buf, len, 0 };
+	struct uring_msg m;
+	int ret;
 
-	if (!buf && len)
-		return -EINVAL;
-	if (len)
-		buf[0] = '\0';
-	if (err > 0)
-		err = -err;
-	if (!err) {
-		uring_msg_add(&m, "no error");
-		return (int) m.pos;
-	}
+	if (!msg_start(&m, buf, len, &err, &ret))
+		return ret;
 	explain_reg(&m, err, opcode);
 	return msg_length(&m);
 }
