@@ -684,29 +684,52 @@ IOURINGINLINE void io_uring_initialize_sqe(struct io_uring_sqe *sqe)
 	sqe->__pad2[0] = 0;
 }
 
+/*
+ * Two words of the public structs are the library's cache for get_sqe:
+ * sq.pad is a tail bound below which the SQ ring surely has room (a head
+ * the kernel had reached, plus ring_entries), and ring->pad2 the size of
+ * one SQ slot in bytes (64, or 128 with IORING_SETUP_SQE128).  The kernel
+ * only moves the head forward, so a stale bound is a safe one; only code
+ * that refreshes the bound also writes the stride.
+ */
+#define __io_uring_sq_room_end(ring)	((ring)->sq.pad)
+#define __io_uring_sqe_stride(ring)	((ring)->pad2)
+
+/*
+ * The bound ran out: read the kernel's head again and renew the cache.
+ * Whether nr slots past tail are free now.
+ */
+IOURINGINLINE int __io_uring_sq_refresh_room(struct io_uring *ring,
+					     unsigned tail, unsigned nr)
+	URING_NOEXCEPT
+{
+	/* acquire with SQPOLL: pairs with the SQ thread's release of the head
+	 * after reading the SQEs, so the slots it frees are ours to rewrite */
+	unsigned head = io_uring_load_sq_head(ring);
+
+	__io_uring_sq_room_end(ring) = head + ring->sq.ring_entries;
+	__io_uring_sqe_stride(ring) = (unsigned) sizeof(struct io_uring_sqe) <<
+				      io_uring_sqe_shift(ring);
+	return tail + nr - head <= ring->sq.ring_entries;
+}
+
 /* Take nr consecutive SQ slots, or NULL when the SQ ring lacks room. */
 IOURINGINLINE struct io_uring_sqe *_io_uring_get_sqes(struct io_uring *ring,
 						      unsigned nr)
 	URING_NOEXCEPT
 {
 	struct io_uring_sq *sq = &ring->sq;
-	unsigned tail = sq->sqe_tail, head, index;
+	unsigned tail = sq->sqe_tail;
 	struct io_uring_sqe *sqe;
 
-	/* the common ring tests one flag word: no SQPOLL, 64-byte SQEs */
-	if (uring_likely(!(ring->flags & (IORING_SETUP_SQPOLL |
-					  IORING_SETUP_SQE128)))) {
-		/* no barrier: without SQPOLL the head only moves inside our
-		 * own io_uring_enter() */
-		head = *sq->khead;
-		index = tail & sq->ring_mask;
-	} else {
-		head = io_uring_load_sq_head(ring);
-		index = (tail & sq->ring_mask) << io_uring_sqe_shift(ring);
-	}
-	if (uring_unlikely(tail + nr - head > sq->ring_entries))
+	/* signed: the tail may pass a stale bound (another header's inline
+	 * get_sqe moves it without refreshing the bound) */
+	if (uring_unlikely((int) (__io_uring_sq_room_end(ring) -
+				  (tail + nr)) < 0) &&
+	    !__io_uring_sq_refresh_room(ring, tail, nr))
 		return NULL;
-	sqe = &sq->sqes[index];
+	sqe = (struct io_uring_sqe *) ((char *) sq->sqes +
+		(tail & sq->ring_mask) * __io_uring_sqe_stride(ring));
 	sq->sqe_tail = tail + nr;
 	io_uring_initialize_sqe(sqe);
 	return sqe;

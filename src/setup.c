@@ -584,5 +584,7 @@ int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p)
 		return ret;
 	ring->sq.sqe_head = sqe_head;
 	ring->sq.sqe_tail = sqe_tail;
+	/* no room known in the new ring: the next get_sqe reads the head */
+	__io_uring_sq_room_end(ring) = sqe_tail;
 	return 0;
 }

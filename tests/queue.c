@@ -9,6 +9,7 @@
 #include "helpers.h"
 
 #include <poll.h>
+#include <sched.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -175,6 +176,109 @@ static void get_sqe_until_full(void **state)
 	assert_int_equal(drain(&ring), 9);
 	/* nothing queued: nothing submitted */
 	assert_int_equal(io_uring_submit(&ring), 0);
+	io_uring_queue_exit(&ring);
+}
+
+/*
+ * Take n SQ slots the way an inline get_sqe from another liburing header
+ * does in a binary linked with this library: write the SQE, move sqe_tail,
+ * never touch this library's cached room bound.
+ */
+static void foreign_take(struct io_uring *ring, unsigned n, __u64 ud)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		struct io_uring_sqe *sqe;
+		unsigned tail = ring->sq.sqe_tail;
+
+		assert_true(tail - *ring->sq.khead < ring->sq.ring_entries);
+		sqe = &ring->sq.sqes[(tail & ring->sq.ring_mask) <<
+				     io_uring_sqe_shift(ring)];
+		memset(sqe, 0, sizeof(*sqe));
+		sqe->opcode = IORING_OP_NOP;
+		sqe->user_data = ud + i;
+		ring->sq.sqe_tail = tail + 1;
+	}
+}
+
+/* get_sqe stays right when other code has moved the tail past what it knew. */
+static void get_sqe_after_foreign_tail(void **state)
+{
+	struct io_uring ring;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	/* ours learns room up to tail 8; one NOP goes through: head 1 */
+	t_nop_roundtrip(&ring, NOP_UD(0));
+	/* the foreign code fills the ring: tail 1 -> 9, beyond that bound */
+	foreign_take(&ring, 8, NOP_UD(1));
+	assert_int_equal(io_uring_sq_space_left(&ring), 0);
+	assert_null(io_uring_get_sqe(&ring));
+	assert_int_equal(io_uring_submit(&ring), 8);
+	assert_int_equal(drain(&ring), 8);
+	/* room again: ours and foreign SQEs interleave, all complete */
+	t_nop(&ring, NOP_UD(9));
+	foreign_take(&ring, 3, NOP_UD(10));
+	t_nop(&ring, NOP_UD(13));
+	foreign_take(&ring, 3, NOP_UD(14));
+	assert_int_equal(io_uring_sq_space_left(&ring), 0);
+	assert_null(io_uring_get_sqe(&ring));
+	assert_int_equal(io_uring_submit(&ring), 8);
+	assert_int_equal(drain(&ring), 8);
+	io_uring_queue_exit(&ring);
+}
+
+/* 128-byte SQEs: consecutive SQEs are 128 bytes apart and wrap at the mask. */
+static void get_sqe_sqe128_slots(void **state)
+{
+	struct io_uring ring;
+	unsigned round, i;
+
+	(void) state;
+	t_ring(&ring, 4, IORING_SETUP_SQE128);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 4; i++) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
+			assert_ptr_equal(sqe, (char *) ring.sq.sqes + 128 * i);
+			io_uring_prep_nop(sqe);
+			sqe->user_data = NOP_UD(round * 4 + i);
+		}
+		assert_null(io_uring_get_sqe(&ring));
+		assert_int_equal(io_uring_submit(&ring), 4);
+		assert_int_equal(drain(&ring), 4);
+	}
+	io_uring_queue_exit(&ring);
+}
+
+/* SQPOLL: slots the SQ thread has consumed become available to get_sqe. */
+static void get_sqe_sqpoll_refill(void **state)
+{
+	struct io_uring ring;
+	unsigned round, i;
+
+	(void) state;
+	t_ring(&ring, 4, IORING_SETUP_SQPOLL);
+	for (round = 0; round < 50; round++) {
+		/* all four slots are free: the thread consumed the last round */
+		for (i = 0; i < 4; i++) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
+			assert_non_null(sqe);
+			io_uring_prep_nop(sqe);
+			sqe->user_data = NOP_UD(i);
+		}
+		assert_null(io_uring_get_sqe(&ring));
+		assert_int_equal(io_uring_submit(&ring), 4);
+		for (i = 0; i < 4; i++)
+			assert_int_equal(t_wait_bounded(&ring, NULL, NULL), 0);
+		/* the thread publishes the head after posting the CQEs: wait
+		 * (bounded) until it has, then the next round needs all four */
+		for (i = 0; i < 100000 && io_uring_sq_space_left(&ring) < 4; i++)
+			sched_yield();
+		assert_int_equal(io_uring_sq_space_left(&ring), 4);
+	}
 	io_uring_queue_exit(&ring);
 }
 
@@ -1067,6 +1171,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(get_sqe_until_full),
+		cmocka_unit_test(get_sqe_after_foreign_tail),
+		cmocka_unit_test(get_sqe_sqe128_slots),
+		cmocka_unit_test(get_sqe_sqpoll_refill),
 		cmocka_unit_test(submit_and_wait),
 		cmocka_unit_test(submit_and_wait_timeout),
 		cmocka_unit_test(min_timeout),
