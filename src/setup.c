@@ -108,7 +108,9 @@ ssize_t io_uring_memory_size_params(unsigned entries, struct io_uring_params *p)
 	ret = ring_entries(entries, p, &sq, &cq);
 	if (ret)
 		return ret;
-	ring_bytes(p->flags, sq, cq, &rings, &sqes);
+	/* the ring io_uring_queue_init_mem() sets up: it asks for NO_SQARRAY
+	 * (as liburing does), so there is no SQ index array to count */
+	ring_bytes(p->flags | IORING_SETUP_NO_SQARRAY, sq, cq, &rings, &sqes);
 	return (ssize_t) (align_up(sqes, page_size()) + align_up(rings, page_size()));
 }
 

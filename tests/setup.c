@@ -337,6 +337,51 @@ static void ring_dontfork(void **state)
 
 /* ---- memory sizes ---- */
 
+/*
+ * io_uring_memory_size() is the smallest buffer io_uring_queue_init_mem()
+ * accepts: a ring fits in it, and one page less is refused with -ENOMEM.
+ */
+static void memory_size_is_exact(void **state)
+{
+	static const unsigned entries[] = { 1, 8, 64, 256, 1024, 4096 };
+	static const unsigned flags[] = { 0, IORING_SETUP_SQE128,
+					  IORING_SETUP_CQE32 };
+	size_t pg = pagesz();
+	unsigned i, j;
+
+	(void) state;
+	for (i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
+		for (j = 0; j < sizeof(flags) / sizeof(flags[0]); j++) {
+			struct io_uring_params p;
+			struct io_uring ring;
+			ssize_t need = io_uring_memory_size(entries[i], flags[j]);
+			char *buf;
+			int used;
+
+			assert_true(need > 0);
+			buf = map_anon((size_t) need);
+			memset(&p, 0, sizeof(p));
+			p.flags = flags[j];
+			used = io_uring_queue_init_mem(entries[i], &ring, &p, buf,
+						       (size_t) need);
+			if (used == -EINVAL) {
+				munmap(buf, (size_t) need);
+				T_SKIP("kernel lacks IORING_SETUP_NO_MMAP");
+			}
+			assert_true(used > 0);
+			assert_true(used <= need);
+			nop_roundtrip(&ring);
+			io_uring_queue_exit(&ring);
+
+			memset(&p, 0, sizeof(p));
+			p.flags = flags[j];
+			assert_int_equal(io_uring_queue_init_mem(entries[i], &ring,
+					&p, buf, (size_t) need - pg), -ENOMEM);
+			munmap(buf, (size_t) need);
+		}
+	}
+}
+
 static void memory_sizes(void **state)
 {
 	struct io_uring_params p;
@@ -1116,6 +1161,7 @@ int main(void)
 		cmocka_unit_test(queue_mmap_no_single_mmap),
 		cmocka_unit_test(exit_twice_and_use_after),
 		cmocka_unit_test(ring_dontfork),
+		cmocka_unit_test(memory_size_is_exact),
 		cmocka_unit_test(memory_sizes),
 		cmocka_unit_test(memory_sizes_invalid),
 		cmocka_unit_test(raw_syscalls_ok),
