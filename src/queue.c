@@ -51,65 +51,91 @@ static inline bool cq_ring_needs_enter(struct io_uring *ring)
 
 /*
  * Hand the SQEs filled since the last flush to the kernel by moving sq.tail.
- * Returns how many SQEs the kernel has not consumed yet.
+ * Returns how many SQEs the kernel has not consumed yet.  Without SQPOLL:
  */
-static inline unsigned flush_sq(struct io_uring *ring)
+static inline unsigned flush_sq_plain(struct io_uring *ring)
 {
 	struct io_uring_sq *sq = &ring->sq;
 	unsigned tail = sq->sqe_tail;
 
 	uring_valgrind_sqes(ring, sq->sqe_head, tail);
-
-	if (uring_likely(!(ring->flags & IORING_SETUP_SQPOLL))) {
-		if (sq->sqe_head != tail) {
-			sq->sqe_head = tail;
-			/* read by the kernel only inside our io_uring_enter(),
-			 * and the syscall orders it: a plain store suffices */
-			IO_URING_WRITE_ONCE(*sq->ktail, tail);
-		}
-		/* no barrier: the head only moves inside io_uring_enter() */
-		return tail - *sq->khead;
+	if (sq->sqe_head != tail) {
+		sq->sqe_head = tail;
+		/* read by the kernel only inside our io_uring_enter(), and the
+		 * syscall orders it: a plain store suffices */
+		IO_URING_WRITE_ONCE(*sq->ktail, tail);
 	}
+	/* no barrier: the head only moves inside io_uring_enter() */
+	return tail - *sq->khead;
+}
+
+/* The same with SQPOLL, where the kernel thread reads the tail at any time. */
+static inline unsigned flush_sq_sqpoll(struct io_uring *ring)
+{
+	struct io_uring_sq *sq = &ring->sq;
+	unsigned tail = sq->sqe_tail;
+
+	uring_valgrind_sqes(ring, sq->sqe_head, tail);
 	if (sq->sqe_head != tail) {
 		sq->sqe_head = tail;
 		/* release: pairs with the SQPOLL thread's acquire of
 		 * sq.tail, so it sees the SQE contents we wrote */
 		io_uring_smp_store_release(sq->ktail, tail);
 	}
-	return tail - io_uring_load_sq_head(ring);
+	/* acquire: pairs with the thread's release of sq.head */
+	return tail - io_uring_smp_load_acquire(sq->khead);
 }
 
-/* Inlined into each caller, so wait_nr and getevents fold to constants. */
-static inline __attribute__((always_inline))
-int submit(struct io_uring *ring, unsigned submitted, unsigned wait_nr,
-	   bool getevents)
+static inline unsigned flush_sq(struct io_uring *ring)
 {
-	bool cq_needs_enter = getevents || wait_nr || cq_ring_needs_enter(ring);
-	unsigned flags = 0;
+	if (uring_likely(!(ring->flags & IORING_SETUP_SQPOLL)))
+		return flush_sq_plain(ring);
+	return flush_sq_sqpoll(ring);
+}
 
-	if (sq_ring_needs_enter(ring, submitted, &flags) || cq_needs_enter) {
-		flags |= ring_enter_flags(ring);
-		if (cq_needs_enter)
-			flags |= IORING_ENTER_GETEVENTS;
-		return __sys_io_uring_enter((unsigned) ring->enter_ring_fd,
-					    submitted, wait_nr, flags, NULL);
+/*
+ * Flush the SQ and enter the kernel if that is needed to submit (always,
+ * without SQPOLL; to wake the thread, with it) or to reap.  Inlined into
+ * each caller, so wait_nr and getevents fold to constants.
+ */
+static inline __attribute__((always_inline))
+int submit(struct io_uring *ring, unsigned wait_nr, bool getevents)
+{
+	bool cq_needs_enter;
+	unsigned submitted, flags = 0;
+
+	if (uring_likely(!(ring->flags & IORING_SETUP_SQPOLL))) {
+		submitted = flush_sq_plain(ring);
+		cq_needs_enter = getevents || wait_nr || cq_ring_needs_enter(ring);
+		if (!submitted && !cq_needs_enter)
+			return 0;
+	} else {
+		submitted = flush_sq_sqpoll(ring);
+		cq_needs_enter = getevents || wait_nr || cq_ring_needs_enter(ring);
+		if (!sq_ring_needs_enter(ring, submitted, &flags) &&
+		    !cq_needs_enter)
+			return (int) submitted;
 	}
-	return (int) submitted;
+	flags |= ring_enter_flags(ring);
+	if (cq_needs_enter)
+		flags |= IORING_ENTER_GETEVENTS;
+	return __sys_io_uring_enter((unsigned) ring->enter_ring_fd, submitted,
+				    wait_nr, flags, NULL);
 }
 
 int io_uring_submit(struct io_uring *ring)
 {
-	return submit(ring, flush_sq(ring), 0, false);
+	return submit(ring, 0, false);
 }
 
 int io_uring_submit_and_wait(struct io_uring *ring, unsigned wait_nr)
 {
-	return submit(ring, flush_sq(ring), wait_nr, false);
+	return submit(ring, wait_nr, false);
 }
 
 int io_uring_submit_and_get_events(struct io_uring *ring)
 {
-	return submit(ring, flush_sq(ring), 0, true);
+	return submit(ring, 0, true);
 }
 
 int io_uring_get_events(struct io_uring *ring)
@@ -211,21 +237,29 @@ static int get_cqe_slow(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 /*
  * The common case needs no io_uring_enter(): nothing to submit and the CQEs
  * waited for are already there.  The loop's first round would decide the
- * same; this only spares it its set-up.
+ * same; this only spares it its set-up.  Whether *cqe_ptr was set.
  */
-static inline int get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
-			  struct wait_req *w)
+static inline bool cqes_ready(struct io_uring *ring,
+			      struct io_uring_cqe **cqe_ptr, unsigned wait_nr)
 {
-	if (!w->submit && uring_likely(__io_uring_cq_plain(ring))) {
+	if (uring_likely(__io_uring_cq_plain(ring))) {
 		unsigned head = *ring->cq.khead;
 		/* acquire: pairs with the kernel's release store of cq.tail */
 		unsigned ready = io_uring_smp_load_acquire(ring->cq.ktail) - head;
 
-		if (ready && ready >= w->wait_nr) {
+		if (ready && ready >= wait_nr) {
 			*cqe_ptr = &ring->cq.cqes[head & ring->cq.ring_mask];
-			return 0;
+			return true;
 		}
 	}
+	return false;
+}
+
+static inline int get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
+			  struct wait_req *w)
+{
+	if (!w->submit && cqes_ready(ring, cqe_ptr, w->wait_nr))
+		return 0;
 	return get_cqe_slow(ring, cqe_ptr, w);
 }
 
@@ -267,11 +301,12 @@ static int queue_timeout_sqe(struct io_uring *ring, unsigned wait_nr,
 	return (int) flush_sq(ring);
 }
 
-/* Wait with the timeout, minimum wait and sigmask in one IORING_ENTER_EXT_ARG argument. */
-static int wait_ext_arg(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
-			unsigned submit, unsigned wait_nr,
-			struct __kernel_timespec *ts, unsigned min_wait_usec,
-			sigset_t *sigmask)
+static int wait_ext_arg_slow(struct io_uring *ring,
+			     struct io_uring_cqe **cqe_ptr,
+			     unsigned submit, unsigned wait_nr,
+			     struct __kernel_timespec *ts,
+			     unsigned min_wait_usec,
+			     sigset_t *sigmask)
 {
 	struct io_uring_getevents_arg arg = {
 		.sigmask = (__u64) (uintptr_t) sigmask,
@@ -288,7 +323,20 @@ static int wait_ext_arg(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 		.arg_sz = sizeof(arg),
 	};
 
-	return get_cqe(ring, cqe_ptr, &w);
+	return get_cqe_slow(ring, cqe_ptr, &w);
+}
+
+/* Wait with the timeout, minimum wait and sigmask in one IORING_ENTER_EXT_ARG argument. */
+static inline int wait_ext_arg(struct io_uring *ring,
+			       struct io_uring_cqe **cqe_ptr, unsigned submit,
+			       unsigned wait_nr, struct __kernel_timespec *ts,
+			       unsigned min_wait_usec, sigset_t *sigmask)
+{
+	/* checked before the arguments are built: most waits end here */
+	if (!submit && cqes_ready(ring, cqe_ptr, wait_nr))
+		return 0;
+	return wait_ext_arg_slow(ring, cqe_ptr, submit, wait_nr, ts,
+				 min_wait_usec, sigmask);
 }
 
 /*
