@@ -20,10 +20,16 @@
 #                        loop makes, counted by perf tracepoints in the
 #                        program, or by strace -c when tracefs is missing
 #
-# usage: bench/compare.sh [-r ROUNDS] [-t SECONDS] [-c CPU] [-k]
+#   95% CI               distribution-free confidence interval of the median
+#                        ratio (order statistics of the per-round ratios);
+#                        "faster" when all of it is above 1, "slower" when
+#                        all of it is below, "same" when it holds 1
+#
+# usage: bench/compare.sh [-r ROUNDS] [-t SECONDS] [-c CPU] [-w LIST] [-k]
 #   -r  timing rounds (default 21)
 #   -t  CPU seconds per timed run (default 0.1)
 #   -c  CPU to pin the runs to (default 1, or 0 on a one-CPU machine)
+#   -w  comma-separated workloads (default: all, see "uring-bench list")
 #   -k  keep the work directory (binaries, callgrind profiles, raw numbers)
 set -eu
 
@@ -31,11 +37,13 @@ rounds=21
 secs=0.1
 cpu=
 keep=0
-while getopts r:t:c:kh opt; do
+only=
+while getopts r:t:c:w:kh opt; do
 	case $opt in
 	r) rounds=$OPTARG ;;
 	t) secs=$OPTARG ;;
 	c) cpu=$OPTARG ;;
+	w) only=$(echo "$OPTARG" | tr ',' ' ') ;;
 	k) keep=1 ;;
 	*) sed -n '3,/^set -eu/p' "$0" | sed 's/^# \{0,1\}//; /^set -eu/d'; exit 2 ;;
 	esac
@@ -128,6 +136,12 @@ verify 2.3 liburing "$deb_lib"
 # ---- workloads and their data file ----
 
 workloads=$("$work/bench-ours" list)
+if [ -n "$only" ]; then
+	for w in $only; do
+		echo "$workloads" | grep -qx "$w" || die "no workload $w"
+	done
+	workloads=$only
+fi
 data=$work/data
 head -c $((32 << 20)) /dev/urandom >"$data"
 
@@ -135,6 +149,14 @@ median() {
 	sort -n "$1" | awk '{ v[NR] = $1 }
 		END { if (NR % 2) print v[(NR + 1) / 2];
 		      else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# 95% confidence interval of the median: order statistics n/2 -+ 0.98 sqrt(n)
+median_ci() {
+	sort -n "$1" | awk '{ v[NR] = $1 }
+		END { d = 0.98 * sqrt(NR); lo = int(NR / 2 - d); hi = int(NR / 2 + d + 1) + 1;
+		      if (lo < 1) lo = 1; if (hi > NR) hi = NR;
+		      printf "%.3f %.3f\n", v[lo], v[hi] }'
 }
 
 # ---- throughput: interleaved, pinned, medians ----
@@ -220,25 +242,29 @@ echo
 echo "machine: $(nproc) CPUs, $model; kernel $(uname -r); runs pinned to CPU $cpu"
 echo "ours: $ours_lib   2.3: $deb_lib"
 echo "ops/s: median of $rounds interleaved runs of ${secs} CPU-s (ops per CPU-second of the whole process);"
-echo "ratio: ours / 2.3, median of the $rounds per-round ratios"
+echo "ratio: ours / 2.3, median of the $rounds per-round ratios, with its 95% confidence interval"
 echo "instr/op: callgrind, user space, measured loop only; enter/op: io_uring_enter calls per op; sys/op: all syscalls per op"
 echo
-fmt='%-15s %12s %12s %6s %9s %9s %8s %8s %7s %7s\n'
+fmt='%-15s %12s %12s %6s %12s %7s %9s %9s %8s %8s %7s %7s\n'
 # shellcheck disable=SC2059
-printf "$fmt" workload "ops/s ours" "ops/s 2.3" ratio "instr/op" "instr/op" \
+printf "$fmt" workload "ops/s ours" "ops/s 2.3" ratio "95% CI" "" "instr/op" "instr/op" \
 	"enter/op" "enter/op" "sys/op" "sys/op"
 # shellcheck disable=SC2059
-printf "$fmt" "" "" "" "" ours 2.3 ours 2.3 ours 2.3
+printf "$fmt" "" "" "" "" "" "" ours 2.3 ours 2.3 ours 2.3
 for w in $workloads; do
 	ours=$(median "$work/ops.ours.$w")
 	deb=$(median "$work/ops.2.3.$w")
 	paste "$work/ops.ours.$w" "$work/ops.2.3.$w" |
 		awk '{ printf "%.4f\n", $1 / $2 }' >"$work/ratio.$w"
 	ratio=$(median "$work/ratio.$w")
+	set -- $(median_ci "$work/ratio.$w")
+	ci="$1-$2"
+	verdict=$(awk -v lo="$1" -v hi="$2" 'BEGIN {
+		print (lo > 1) ? "faster" : (hi < 1) ? "slower" : "same" }')
 	set -- $(cat "$work/sys.ours.$w") $(cat "$work/sys.2.3.$w")
 	# shellcheck disable=SC2059
 	printf "$fmt" "$w" "$(printf '%.0f' "$ours")" "$(printf '%.0f' "$deb")" \
-		"$(printf '%.2f' "$ratio")" \
+		"$(printf '%.3f' "$ratio")" "$ci" "$verdict" \
 		"$(cat "$work/ir.ours.$w")" "$(cat "$work/ir.2.3.$w")" \
 		"$(printf '%.3f' "$1")" "$(printf '%.3f' "$3")" \
 		"$(printf '%.2f' "$2")" "$(printf '%.2f' "$4")"
