@@ -86,41 +86,77 @@ static inline unsigned flush_sq_sqpoll(struct io_uring *ring)
 	return tail - io_uring_smp_load_acquire(sq->khead);
 }
 
+/*
+ * IORING_SETUP_SQ_REWIND: the kernel ignores sq.head and sq.tail (both stay
+ * 0) and takes as many SQEs as io_uring_enter() is told from slot 0 on; the
+ * next batch is filled from slot 0 again.
+ */
+static inline unsigned flush_sq_rewind(struct io_uring *ring)
+{
+	unsigned queued = ring->sq.sqe_tail;
+
+	uring_valgrind_sqes(ring, 0, queued);
+	ring->sq.sqe_head = ring->sq.sqe_tail = 0;
+	return queued;
+}
+
+/* Rings that are neither SQPOLL nor SQ_REWIND take the first path alone. */
+#define RING_SQ_SPECIAL	(IORING_SETUP_SQPOLL | IORING_SETUP_SQ_REWIND)
+
 static inline unsigned flush_sq(struct io_uring *ring)
 {
-	if (uring_likely(!(ring->flags & IORING_SETUP_SQPOLL)))
+	if (uring_likely(!(ring->flags & RING_SQ_SPECIAL)))
 		return flush_sq_plain(ring);
+	if (ring->flags & IORING_SETUP_SQ_REWIND)
+		return flush_sq_rewind(ring);
 	return flush_sq_sqpoll(ring);
 }
 
-/*
- * Flush the SQ and enter the kernel if that is needed to submit (always,
- * without SQPOLL; to wake the thread, with it) or to reap.  Inlined into
- * each caller, so wait_nr and getevents fold to constants.
- */
-static inline __attribute__((always_inline))
-int submit(struct io_uring *ring, unsigned wait_nr, bool getevents)
+/* Enter to submit, and to reap when cq_needs_enter. */
+static inline int enter_submit(struct io_uring *ring, unsigned submitted,
+			       unsigned wait_nr, unsigned flags,
+			       bool cq_needs_enter)
 {
-	bool cq_needs_enter;
-	unsigned submitted, flags = 0;
-
-	if (uring_likely(!(ring->flags & IORING_SETUP_SQPOLL))) {
-		submitted = flush_sq_plain(ring);
-		cq_needs_enter = getevents || wait_nr || cq_ring_needs_enter(ring);
-		if (!submitted && !cq_needs_enter)
-			return 0;
-	} else {
-		submitted = flush_sq_sqpoll(ring);
-		cq_needs_enter = getevents || wait_nr || cq_ring_needs_enter(ring);
-		if (!sq_ring_needs_enter(ring, submitted, &flags) &&
-		    !cq_needs_enter)
-			return (int) submitted;
-	}
 	flags |= ring_enter_flags(ring);
 	if (cq_needs_enter)
 		flags |= IORING_ENTER_GETEVENTS;
 	return __sys_io_uring_enter((unsigned) ring->enter_ring_fd, submitted,
 				    wait_nr, flags, NULL);
+}
+
+/* SQPOLL: enter only to wake the thread or to reap. */
+static inline __attribute__((always_inline))
+int submit_sqpoll(struct io_uring *ring, unsigned wait_nr, bool getevents)
+{
+	unsigned submitted = flush_sq_sqpoll(ring), flags = 0;
+	bool cq_needs_enter = getevents || wait_nr || cq_ring_needs_enter(ring);
+
+	if (!sq_ring_needs_enter(ring, submitted, &flags) && !cq_needs_enter)
+		return (int) submitted;
+	return enter_submit(ring, submitted, wait_nr, flags, cq_needs_enter);
+}
+
+/*
+ * Flush the SQ and enter the kernel if that is needed to submit or to reap.
+ * Inlined into each caller, so wait_nr and getevents fold to constants.
+ */
+static inline __attribute__((always_inline))
+int submit(struct io_uring *ring, unsigned wait_nr, bool getevents)
+{
+	unsigned submitted;
+	bool cq_needs_enter;
+
+	if (uring_likely(!(ring->flags & RING_SQ_SPECIAL)))
+		submitted = flush_sq_plain(ring);
+	else if (ring->flags & IORING_SETUP_SQ_REWIND)
+		submitted = flush_sq_rewind(ring);
+	else
+		return submit_sqpoll(ring, wait_nr, getevents);
+	/* without SQPOLL, submitting always needs io_uring_enter() */
+	cq_needs_enter = getevents || wait_nr || cq_ring_needs_enter(ring);
+	if (!submitted && !cq_needs_enter)
+		return 0;
+	return enter_submit(ring, submitted, wait_nr, 0, cq_needs_enter);
 }
 
 int io_uring_submit(struct io_uring *ring)
@@ -223,7 +259,10 @@ static int get_cqe_slow(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 			break;
 		if (!entered)
 			submitted = ret;
-		w->submit -= (unsigned) ret;
+		/* with SQ_REWIND, SQEs the kernel did not take are dropped:
+		 * entering again would take slot 0 on once more */
+		w->submit = (ring->flags & IORING_SETUP_SQ_REWIND) ? 0 :
+			    w->submit - (unsigned) ret;
 		entered = true;
 		if (cqe)
 			break;

@@ -7,6 +7,7 @@
 #define LIBURING_INTERNAL
 #include "lib.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -529,41 +530,13 @@ int io_uring_register(unsigned int fd, unsigned int opcode, const void *arg,
 	return __sys_io_uring_register(fd, opcode, arg, nr_args);
 }
 
-/*
- * Resize the rings of a live ring.  The kernel moves pending SQEs and
- * unreaped CQEs into the new rings, which are mapped at the same offsets:
- * unmap the old ones and map the new ones, keeping our SQ indices.
- * Like liburing, p->flags is cleared afterwards (the kernel writes the
- * inherited setup flags back into it), so p can be reused as it is.
- */
-int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p)
+/* Map the rings the kernel has just resized, keeping our SQ indices. */
+static int ring_remap_resized(struct io_uring *ring,
+			      const struct io_uring_params *p)
 {
 	struct io_uring_params mp;
 	unsigned sqe_head, sqe_tail;
 	int ret;
-
-	if (!ring || !p)
-		return -EINVAL;
-	if (ring->flags & IORING_SETUP_NO_MMAP)
-		return -EINVAL;
-	/* the new rings are mapped through the plain fd */
-	if (ring->ring_fd < 0)
-		return -EBADF;
-	/*
-	 * The kernel copies only published SQEs: publish the queued ones.
-	 * Resizing needs DEFER_TASKRUN (no SQPOLL), so the kernel reads the
-	 * tail only inside a syscall, which orders this plain store.
-	 */
-	if (ring->sq.sqe_head != ring->sq.sqe_tail) {
-		ring->sq.sqe_head = ring->sq.sqe_tail;
-		IO_URING_WRITE_ONCE(*ring->sq.ktail, ring->sq.sqe_tail);
-	}
-	memset(&p->sq_off, 0, sizeof(p->sq_off));
-	memset(&p->cq_off, 0, sizeof(p->cq_off));
-	ret = ring_register(ring, IORING_REGISTER_RESIZE_RINGS, p, 1);
-	p->flags = 0;
-	if (ret < 0)
-		return ret;
 
 	sqe_head = ring->sq.sqe_head;
 	sqe_tail = ring->sq.sqe_tail;
@@ -589,4 +562,70 @@ int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p)
 	/* no room known in the new ring: the next get_sqe reads the head */
 	__io_uring_sq_room_end(ring) = sqe_tail;
 	return 0;
+}
+
+/*
+ * SQ_REWIND rings keep sq.head and sq.tail at 0, so the kernel carries none
+ * of the queued SQEs into the new ring: keep a copy of slot 0 on to put back.
+ * NULL with *size 0 when there is nothing to carry.
+ */
+static int rewind_sqes_save(struct io_uring *ring, struct io_uring_params *p,
+			    void **copy, size_t *size)
+{
+	*copy = NULL;
+	*size = 0;
+	if (!(ring->flags & IORING_SETUP_SQ_REWIND) || !ring->sq.sqe_tail)
+		return 0;
+	if (ring->sq.sqe_tail > roundup_pow2(p->sq_entries))
+		return -EOVERFLOW;
+	*size = (size_t) ring->sq.sqe_tail * sqe_size(ring->flags);
+	*copy = malloc(*size);
+	if (!*copy)
+		return -ENOMEM;
+	memcpy(*copy, ring->sq.sqes, *size);
+	return 0;
+}
+
+/*
+ * Resize the rings of a live ring.  The kernel moves pending SQEs and
+ * unreaped CQEs into the new rings, which are mapped at the same offsets:
+ * unmap the old ones and map the new ones, keeping our SQ indices.
+ * Like liburing, p->flags is cleared afterwards (the kernel writes the
+ * inherited setup flags back into it), so p can be reused as it is.
+ */
+int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p)
+{
+	size_t carry_size;
+	void *carry;
+	int ret;
+
+	if (!ring || !p)
+		return -EINVAL;
+	if (ring->flags & IORING_SETUP_NO_MMAP)
+		return -EINVAL;
+	/* the new rings are mapped through the plain fd */
+	if (ring->ring_fd < 0)
+		return -EBADF;
+	ret = rewind_sqes_save(ring, p, &carry, &carry_size);
+	if (ret)
+		return ret;
+	/*
+	 * The kernel copies only published SQEs: publish the queued ones.
+	 * Resizing needs DEFER_TASKRUN (no SQPOLL), so the kernel reads the
+	 * tail only inside a syscall, which orders this plain store.
+	 */
+	if (!carry && ring->sq.sqe_head != ring->sq.sqe_tail) {
+		ring->sq.sqe_head = ring->sq.sqe_tail;
+		IO_URING_WRITE_ONCE(*ring->sq.ktail, ring->sq.sqe_tail);
+	}
+	memset(&p->sq_off, 0, sizeof(p->sq_off));
+	memset(&p->cq_off, 0, sizeof(p->cq_off));
+	ret = ring_register(ring, IORING_REGISTER_RESIZE_RINGS, p, 1);
+	p->flags = 0;
+	if (ret >= 0)
+		ret = ring_remap_resized(ring, p);
+	if (ret >= 0 && carry)
+		memcpy(ring->sq.sqes, carry, carry_size);
+	free(carry);
+	return ret < 0 ? ret : 0;
 }

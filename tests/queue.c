@@ -282,6 +282,70 @@ static void get_sqe_sqpoll_refill(void **state)
 	io_uring_queue_exit(&ring);
 }
 
+/*
+ * IORING_SETUP_SQ_REWIND (kernels after 6.18): every batch is filled from
+ * slot 0, and the kernel takes it from there whatever head and tail say.
+ */
+static void sq_rewind(void **state)
+{
+	struct io_uring ring;
+	unsigned round, i;
+	int ret;
+
+	(void) state;
+	ret = io_uring_queue_init(8, &ring, IORING_SETUP_SQ_REWIND);
+	if (ret == -EINVAL)
+		T_SKIP("kernel lacks IORING_SETUP_SQ_REWIND");
+	assert_int_equal(ret, 0);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 5; i++) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
+			assert_ptr_equal(sqe, &ring.sq.sqes[i]);
+			io_uring_prep_nop(sqe);
+			sqe->user_data = NOP_UD(round * 5 + i);
+		}
+		assert_int_equal(io_uring_submit(&ring), 5);
+		assert_int_equal(*ring.sq.ktail, 0);
+		for (i = 0; i < 5; i++) {
+			__u64 ud;
+
+			assert_int_equal(t_wait_bounded(&ring, NULL, &ud), 0);
+			assert_int_equal(ud, NOP_UD(round * 5 + i));
+		}
+	}
+	io_uring_queue_exit(&ring);
+}
+
+/*
+ * The library's half of SQ_REWIND, on any kernel: a ring marked SQ_REWIND
+ * (the kernel's ring is a plain one) never publishes a tail, and each
+ * submit hands over the batch and starts the next one at slot 0.
+ */
+static void sq_rewind_library_side(void **state)
+{
+	struct io_uring ring;
+	unsigned i;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	if (!(ring.flags & IORING_SETUP_NO_SQARRAY)) {
+		io_uring_queue_exit(&ring);
+		T_SKIP("kernel lacks IORING_SETUP_NO_SQARRAY, which SQ_REWIND needs");
+	}
+	ring.flags |= IORING_SETUP_SQ_REWIND;
+	for (i = 0; i < 3; i++)
+		t_nop(&ring, NOP_UD(i));
+	assert_int_equal(io_uring_sq_ready(&ring), 3);
+	/* the kernel (a plain ring) sees no published SQE and takes none */
+	assert_true(io_uring_submit(&ring) >= 0);
+	assert_int_equal(ring.sq.sqe_tail, 0);
+	assert_int_equal(*ring.sq.ktail, 0);
+	assert_ptr_equal(io_uring_get_sqe(&ring), &ring.sq.sqes[0]);
+	ring.flags &= ~IORING_SETUP_SQ_REWIND;
+	io_uring_queue_exit(&ring);
+}
+
 /* ---- submit forms ---- */
 
 static void submit_and_wait(void **state)
@@ -1174,6 +1238,8 @@ int main(void)
 		cmocka_unit_test(get_sqe_after_foreign_tail),
 		cmocka_unit_test(get_sqe_sqe128_slots),
 		cmocka_unit_test(get_sqe_sqpoll_refill),
+		cmocka_unit_test(sq_rewind),
+		cmocka_unit_test(sq_rewind_library_side),
 		cmocka_unit_test(submit_and_wait),
 		cmocka_unit_test(submit_and_wait_timeout),
 		cmocka_unit_test(min_timeout),

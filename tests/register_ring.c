@@ -295,6 +295,38 @@ static void ring_resize(void **state)
 	io_uring_queue_exit(&ring);
 }
 
+/*
+ * SQEs queued on an SQ_REWIND ring survive a resize: the kernel does not
+ * move them (head and tail stay 0), the library does.  The ring is marked
+ * SQ_REWIND on our side only (6.18 has no such rings); once the mark is
+ * gone, the moved SQEs are submitted from the new ring and complete.
+ */
+static void ring_resize_rewind_carries_sqes(void **state)
+{
+	struct io_uring ring;
+	int ret;
+
+	(void) state;
+	defer_ring(&ring, 8);
+	ret = resize(&ring, 8, 16);
+	if (ret == -EINVAL)
+		T_SKIP("kernel lacks IORING_REGISTER_RESIZE_RINGS (6.13+)");
+	assert_int_equal(ret, 0);
+	ring.flags |= IORING_SETUP_SQ_REWIND;
+	t_nop(&ring, 500);
+	t_nop(&ring, 501);
+	t_nop(&ring, 502);
+	/* three queued SQEs do not fit a 2-entry SQ */
+	assert_int_equal(resize(&ring, 2, 4), -EOVERFLOW);
+	assert_int_equal(resize(&ring, 16, 32), 0);
+	assert_int_equal(ring.sq.ring_entries, 16);
+	assert_int_equal(io_uring_sq_ready(&ring), 3);
+	ring.flags &= ~IORING_SETUP_SQ_REWIND;
+	assert_int_equal(io_uring_submit(&ring), 3);
+	reap_nops(&ring, 500, 3);
+	io_uring_queue_exit(&ring);
+}
+
 static void ring_resize_refused(void **state)
 {
 	struct io_uring ring;
@@ -611,6 +643,7 @@ int main(void)
 		cmocka_unit_test(ring_fd_close),
 		cmocka_unit_test(ring_registered_fd_only),
 		cmocka_unit_test(ring_resize),
+		cmocka_unit_test(ring_resize_rewind_carries_sqes),
 		cmocka_unit_test(ring_resize_refused),
 		cmocka_unit_test(ring_wait_reg),
 		cmocka_unit_test(ring_region),
