@@ -26,15 +26,15 @@
 #                        all of it is below, "same" when it holds 1
 #
 # usage: bench/compare.sh [-r ROUNDS] [-t SECONDS] [-c CPU] [-w LIST] [-k]
-#   -r  timing rounds (default 21)
-#   -t  CPU seconds per timed run (default 0.1)
+#   -r  timing rounds (default 41)
+#   -t  CPU seconds per timed run (default 0.05)
 #   -c  CPU to pin the runs to (default 1, or 0 on a one-CPU machine)
 #   -w  comma-separated workloads (default: all, see "uring-bench list")
 #   -k  keep the work directory (binaries, callgrind profiles, raw numbers)
 set -eu
 
-rounds=21
-secs=0.1
+rounds=41
+secs=0.05
 cpu=
 keep=0
 only=
