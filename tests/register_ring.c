@@ -181,6 +181,20 @@ static int resize(struct io_uring *ring, unsigned sq, unsigned cq)
 	return io_uring_resize_rings(ring, &p);
 }
 
+/* A DEFER_TASKRUN ring of 8 SQEs and 16 CQEs, resized once; skip if the kernel cannot. */
+static void resizable_ring(struct io_uring *ring)
+{
+	int ret;
+
+	defer_ring(ring, 8);
+	ret = resize(ring, 8, 16);
+	if (ret == -EINVAL) {
+		io_uring_queue_exit(ring);
+		T_SKIP("kernel lacks IORING_REGISTER_RESIZE_RINGS (6.13+)");
+	}
+	assert_int_equal(ret, 0);
+}
+
 /* Reap n CQEs, expecting user_data first, first + 1, ... with res 0. */
 static void reap_nops(struct io_uring *ring, __u64 first, unsigned n)
 {
@@ -199,16 +213,12 @@ static void ring_resize(void **state)
 	struct io_uring ring;
 	struct io_uring_sqe *sqe;
 	struct __kernel_timespec ts = { .tv_sec = 30 };
-	int pfd[2], i, ret, res;
+	int pfd[2], i, res;
 	unsigned flags;
 	__u64 ud;
 
 	(void) state;
-	defer_ring(&ring, 8);
-	ret = resize(&ring, 8, 16);
-	if (ret == -EINVAL)
-		T_SKIP("kernel lacks IORING_REGISTER_RESIZE_RINGS (6.13+)");
-	assert_int_equal(ret, 0);
+	resizable_ring(&ring);
 	assert_int_equal(pipe(pfd), 0);
 
 	/* in flight: a poll and a timeout; completed but unreaped: 3 NOPs */
@@ -304,14 +314,9 @@ static void ring_resize(void **state)
 static void ring_resize_rewind_carries_sqes(void **state)
 {
 	struct io_uring ring;
-	int ret;
 
 	(void) state;
-	defer_ring(&ring, 8);
-	ret = resize(&ring, 8, 16);
-	if (ret == -EINVAL)
-		T_SKIP("kernel lacks IORING_REGISTER_RESIZE_RINGS (6.13+)");
-	assert_int_equal(ret, 0);
+	resizable_ring(&ring);
 	ring.flags |= IORING_SETUP_SQ_REWIND;
 	t_nop(&ring, 500);
 	t_nop(&ring, 501);
