@@ -50,8 +50,9 @@ static inline bool cq_ring_needs_enter(struct io_uring *ring)
 }
 
 /*
- * Hand the SQEs filled since the last flush to the kernel by moving sq.tail.
- * Returns how many SQEs the kernel has not consumed yet.  Without SQPOLL:
+ * Hand the SQEs filled since the last flush to the kernel by moving sq.tail;
+ * returns how many SQEs the kernel has not consumed yet.  This is the plain
+ * ring (neither SQPOLL nor SQ_REWIND); the two variants follow.
  */
 static inline unsigned flush_sq_plain(struct io_uring *ring)
 {
