@@ -576,7 +576,9 @@ static int rewind_sqes_save(struct io_uring *ring, struct io_uring_params *p,
 	*size = 0;
 	if (!(ring->flags & IORING_SETUP_SQ_REWIND) || !ring->sq.sqe_tail)
 		return 0;
-	if (ring->sq.sqe_tail > roundup_pow2(p->sq_entries))
+	/* the new SQ size as the kernel will round it (it refuses larger ones) */
+	if (p->sq_entries <= KERN_MAX_ENTRIES &&
+	    ring->sq.sqe_tail > roundup_pow2(p->sq_entries))
 		return -EOVERFLOW;
 	*size = (size_t) ring->sq.sqe_tail * sqe_size(ring->flags);
 	*copy = malloc(*size);

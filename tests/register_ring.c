@@ -321,8 +321,11 @@ static void ring_resize_rewind_carries_sqes(void **state)
 	t_nop(&ring, 500);
 	t_nop(&ring, 501);
 	t_nop(&ring, 502);
-	/* three queued SQEs do not fit a 2-entry SQ */
+	/* three queued SQEs do not fit a 2-entry SQ; an SQ beyond the
+	 * kernel's limit is the kernel's to refuse */
 	assert_int_equal(resize(&ring, 2, 4), -EOVERFLOW);
+	assert_int_equal(resize(&ring, 0x80000001U, 0), -EINVAL);
+	assert_int_equal(io_uring_sq_ready(&ring), 3);
 	assert_int_equal(resize(&ring, 16, 32), 0);
 	assert_int_equal(ring.sq.ring_entries, 16);
 	assert_int_equal(io_uring_sq_ready(&ring), 3);
