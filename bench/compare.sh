@@ -31,6 +31,8 @@
 #   -c  CPU to pin the runs to (default 1, or 0 on a one-CPU machine)
 #   -w  comma-separated workloads (default: all, see "uring-bench list")
 #   -k  keep the work directory (binaries, callgrind profiles, raw numbers)
+# environment: CC compiles the benchmark and this tree's library (default cc),
+#   e.g. CC=clang
 set -eu
 
 rounds=41
@@ -78,26 +80,31 @@ if [ ! -f /usr/include/liburing.h ] || ! command -v valgrind >/dev/null 2>&1; th
 	apt-get install -y liburing-dev valgrind >"$work/apt.log" 2>&1 ||
 		die "apt-get install failed, see $work/apt.log"
 fi
-for t in meson ninja cc taskset valgrind; do
+# the compiler for the benchmark (both variants); meson builds the library
+# with the same one (it reads CC too)
+CC=${CC:-cc}
+for t in meson ninja "$CC" taskset valgrind; do
 	command -v $t >/dev/null 2>&1 || die "needs $t"
 done
 
 # ---- build ----
 
 say "building this tree's library in $work/build"
+# DWARF 4: valgrind 3.19 cannot read the DWARF 5 that clang 14 writes
 meson setup "$work/build" "$src" -Dtests=false -Dexamples=false -Dbench=false \
+	-Dc_args=-gdwarf-4 \
 	>"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; die "meson setup failed"; }
 ninja -C "$work/build" >>"$work/build.log" 2>&1 ||
 	{ cat "$work/build.log" >&2; die "build failed"; }
 
 # the same compiler and flags for both variants: only header and library differ
-CFLAGS="-O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra"
+CFLAGS="-O2 -g -gdwarf-4 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra"
 say "compiling bench/uring-bench.c against both"
 # shellcheck disable=SC2086
-cc $CFLAGS -I"$src/include" "$src/bench/uring-bench.c" -o "$work/bench-ours" \
+"$CC" $CFLAGS -I"$src/include" "$src/bench/uring-bench.c" -o "$work/bench-ours" \
 	-L"$work/build/src" -Wl,-rpath,"$work/build/src" -luring -ldl
 # shellcheck disable=SC2086
-cc $CFLAGS "$src/bench/uring-bench.c" -o "$work/bench-2.3" -luring -ldl
+"$CC" $CFLAGS "$src/bench/uring-bench.c" -o "$work/bench-2.3" -luring -ldl
 
 # ---- each binary uses its own header and its own liburing.so.2 ----
 
