@@ -156,7 +156,8 @@ struct io_uring_zcrx_rq {
 
 /*
  * Visit every CQE ready when the loop starts, without consuming them; call
- * io_uring_cq_advance() with the count afterwards.  The tail is read once:
+ * io_uring_cq_advance() with the count afterwards.  The CQE's byte offset is
+ * formed with one shift (16-byte CQEs, 32 with CQE32).  The tail is read once:
  * the acquire load pairs with the kernel's release store when it posts a
  * CQE (CQEs posted meanwhile wait for the next loop).
  */
@@ -164,8 +165,10 @@ struct io_uring_zcrx_rq {
 	for (unsigned __uring_tail = ((head) = *(ring)->cq.khead,		\
 			io_uring_smp_load_acquire((ring)->cq.ktail));		\
 	     (head) != __uring_tail ?						\
-		((cqe) = &(ring)->cq.cqes[io_uring_cqe_index(ring, head,	\
-					(ring)->cq.ring_mask)], 1) :		\
+		((cqe) = (struct io_uring_cqe *) (void *)			\
+			((char *) (ring)->cq.cqes +				\
+			 ((size_t) ((head) & (ring)->cq.ring_mask) <<		\
+			  (4 + io_uring_cqe_shift(ring)))), 1) :		\
 		((cqe) = NULL, 0);						\
 	     (head)++)
 
@@ -728,7 +731,8 @@ IOURINGINLINE struct io_uring_sqe *_io_uring_get_sqes(struct io_uring *ring,
 				  (tail + nr)) < 0) &&
 	    !__io_uring_sq_refresh_room(ring, tail, nr))
 		return NULL;
-	sqe = (struct io_uring_sqe *) ((char *) sq->sqes +
+	/* via void *: the slot size keeps the SQE aligned */
+	sqe = (struct io_uring_sqe *) (void *) ((char *) sq->sqes +
 		(tail & sq->ring_mask) * __io_uring_sqe_stride(ring));
 	sq->sqe_tail = tail + nr;
 	io_uring_initialize_sqe(sqe);
@@ -1638,8 +1642,9 @@ io_uring_recvmsg_cmsg_firsthdr(struct io_uring_recvmsg_out *o,
 {
 	if (o->controllen < sizeof(struct cmsghdr))
 		return NULL;
-	return (struct cmsghdr *) ((unsigned char *) io_uring_recvmsg_name(o) +
-				   msgh->msg_namelen);
+	return (struct cmsghdr *) (void *) ((unsigned char *)
+					    io_uring_recvmsg_name(o) +
+					    msgh->msg_namelen);
 }
 
 IOURINGINLINE struct cmsghdr *
@@ -1653,8 +1658,8 @@ io_uring_recvmsg_cmsg_nexthdr(struct io_uring_recvmsg_out *o,
 		return NULL;
 	end = (unsigned char *) io_uring_recvmsg_cmsg_firsthdr(o, msgh) +
 	      o->controllen;
-	cmsg = (struct cmsghdr *) ((unsigned char *) cmsg +
-				   CMSG_ALIGN(cmsg->cmsg_len));
+	cmsg = (struct cmsghdr *) (void *) ((unsigned char *) cmsg +
+					    CMSG_ALIGN(cmsg->cmsg_len));
 	if ((unsigned char *) (cmsg + 1) > end)
 		return NULL;
 	if ((unsigned char *) cmsg + CMSG_ALIGN(cmsg->cmsg_len) > end)
