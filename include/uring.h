@@ -24,12 +24,14 @@
 #include <time.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/syscall.h>
 #include <linux/swab.h>
-#include <linux/time_types.h>
-#include <linux/openat2.h>
-#include <linux/futex.h>
+#include <linux/filter.h>		/* struct sock_fprog, for BPF filters */
 
+#include "liburing/compat.h"
 #include "liburing/io_uring.h"
+#include "liburing/io_uring/query.h"
+#include "liburing/io_uring/bpf_filter.h"
 #include "liburing/io_uring_version.h"
 #include "liburing/barrier.h"
 
@@ -40,12 +42,30 @@
 #define uring_likely(cond)	__builtin_expect(!!(cond), 1)
 #endif
 
-/* block device commands for IORING_OP_URING_CMD (older <linux/fs.h> lack them) */
-#ifndef BLOCK_URING_CMD_DISCARD
-#define BLOCK_URING_CMD_DISCARD			_IO(0x12, 0)
+/*
+ * The io_uring system call numbers, for programs that make the calls
+ * themselves, where libc's <sys/syscall.h> does not know them yet.  They
+ * are 425, 426 and 427 on every architecture but alpha and mips (whose
+ * numbers count from a per-ABI base); x32 marks its calls with its bit.
+ */
+#ifndef __NR_io_uring_setup
+#if defined(__alpha__)
+#define __NR_io_uring_setup	535
+#define __NR_io_uring_enter	536
+#define __NR_io_uring_register	537
+#elif defined(__mips__)
+#define __NR_io_uring_setup	(__NR_Linux + 425)
+#define __NR_io_uring_enter	(__NR_Linux + 426)
+#define __NR_io_uring_register	(__NR_Linux + 427)
+#elif defined(__x86_64__) && defined(__ILP32__)
+#define __NR_io_uring_setup	(0x40000000 + 425)
+#define __NR_io_uring_enter	(0x40000000 + 426)
+#define __NR_io_uring_register	(0x40000000 + 427)
+#else
+#define __NR_io_uring_setup	425
+#define __NR_io_uring_enter	426
+#define __NR_io_uring_register	427
 #endif
-#ifndef BLOCK_URING_CMD_ZONE_RESET_ALL
-#define BLOCK_URING_CMD_ZONE_RESET_ALL		_IO(0x12, 1)
 #endif
 
 /*
@@ -58,11 +78,11 @@
 #define IOURINGINLINE static inline
 #endif
 
+/* Every function below is noexcept in C++ (LIBURING_NOEXCEPT, <liburing/barrier.h>). */
+#define URING_NOEXCEPT	LIBURING_NOEXCEPT
+
 #ifdef __cplusplus
-#define URING_NOEXCEPT	noexcept
 extern "C" {
-#else
-#define URING_NOEXCEPT
 #endif
 
 struct statx;
@@ -155,6 +175,16 @@ struct io_uring_zcrx_rq {
 #define LIBURING_HAVE_DATA64
 
 /*
+ * A pointer as the __u64 that the kernel's structs carry addresses in
+ * (io_uring_query_hdr.query_data, io_uring_bpf_filter.filter_ptr, ...).
+ * static inline, like liburing's: neither library exports it.
+ */
+static inline __u64 uring_ptr_to_u64(const void *ptr) URING_NOEXCEPT
+{
+	return (__u64) (uintptr_t) ptr;
+}
+
+/*
  * Visit every CQE ready when the loop starts, without consuming them; call
  * io_uring_cq_advance() with the count afterwards.  The CQE's byte offset is
  * formed with one shift (16-byte CQEs, 32 with CQE32).  The tail is read once:
@@ -175,159 +205,195 @@ struct io_uring_zcrx_rq {
 /* ---- Out-of-line API (src/) ---- */
 
 /* probe */
-struct io_uring_probe *io_uring_get_probe_ring(struct io_uring *ring);
-struct io_uring_probe *io_uring_get_probe(void);
-void io_uring_free_probe(struct io_uring_probe *probe);
+struct io_uring_probe *io_uring_get_probe_ring(struct io_uring *ring)
+	URING_NOEXCEPT;
+struct io_uring_probe *io_uring_get_probe(void) URING_NOEXCEPT;
+void io_uring_free_probe(struct io_uring_probe *probe) URING_NOEXCEPT;
 
 /* setup and teardown */
 int io_uring_queue_init_mem(unsigned entries, struct io_uring *ring,
-			    struct io_uring_params *p, void *buf, size_t buf_size);
+			    struct io_uring_params *p, void *buf, size_t buf_size)
+	URING_NOEXCEPT;
 int io_uring_queue_init_params(unsigned entries, struct io_uring *ring,
-			       struct io_uring_params *p);
-int io_uring_queue_init(unsigned entries, struct io_uring *ring, unsigned flags);
-int io_uring_queue_mmap(int fd, struct io_uring_params *p, struct io_uring *ring);
-int io_uring_ring_dontfork(struct io_uring *ring);
-void io_uring_queue_exit(struct io_uring *ring);
-ssize_t io_uring_mlock_size(unsigned entries, unsigned flags);
-ssize_t io_uring_mlock_size_params(unsigned entries, struct io_uring_params *p);
-ssize_t io_uring_memory_size(unsigned entries, unsigned flags);
-ssize_t io_uring_memory_size_params(unsigned entries, struct io_uring_params *p);
+			       struct io_uring_params *p) URING_NOEXCEPT;
+int io_uring_queue_init(unsigned entries, struct io_uring *ring, unsigned flags)
+	URING_NOEXCEPT;
+int io_uring_queue_mmap(int fd, struct io_uring_params *p, struct io_uring *ring)
+	URING_NOEXCEPT;
+int io_uring_ring_dontfork(struct io_uring *ring) URING_NOEXCEPT;
+void io_uring_queue_exit(struct io_uring *ring) URING_NOEXCEPT;
+ssize_t io_uring_mlock_size(unsigned entries, unsigned flags) URING_NOEXCEPT;
+ssize_t io_uring_mlock_size_params(unsigned entries, struct io_uring_params *p)
+	URING_NOEXCEPT;
+ssize_t io_uring_memory_size(unsigned entries, unsigned flags) URING_NOEXCEPT;
+ssize_t io_uring_memory_size_params(unsigned entries, struct io_uring_params *p)
+	URING_NOEXCEPT;
 
 /* submission and completion */
 unsigned io_uring_peek_batch_cqe(struct io_uring *ring,
-				 struct io_uring_cqe **cqes, unsigned count);
+				 struct io_uring_cqe **cqes, unsigned count)
+	URING_NOEXCEPT;
 int io_uring_wait_cqes(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 		       unsigned wait_nr, struct __kernel_timespec *ts,
-		       sigset_t *sigmask);
+		       sigset_t *sigmask) URING_NOEXCEPT;
 int io_uring_wait_cqes_min_timeout(struct io_uring *ring,
 				   struct io_uring_cqe **cqe_ptr, unsigned wait_nr,
 				   struct __kernel_timespec *ts,
-				   unsigned int min_ts_usec, sigset_t *sigmask);
+				   unsigned int min_ts_usec, sigset_t *sigmask)
+	URING_NOEXCEPT;
 int io_uring_wait_cqe_timeout(struct io_uring *ring,
 			      struct io_uring_cqe **cqe_ptr,
-			      struct __kernel_timespec *ts);
-int io_uring_submit(struct io_uring *ring);
-int io_uring_submit_and_wait(struct io_uring *ring, unsigned wait_nr);
+			      struct __kernel_timespec *ts) URING_NOEXCEPT;
+int io_uring_submit(struct io_uring *ring) URING_NOEXCEPT;
+int io_uring_submit_and_wait(struct io_uring *ring, unsigned wait_nr)
+	URING_NOEXCEPT;
 int io_uring_submit_and_wait_timeout(struct io_uring *ring,
 				     struct io_uring_cqe **cqe_ptr,
 				     unsigned wait_nr,
 				     struct __kernel_timespec *ts,
-				     sigset_t *sigmask);
+				     sigset_t *sigmask) URING_NOEXCEPT;
 int io_uring_submit_and_wait_min_timeout(struct io_uring *ring,
 					 struct io_uring_cqe **cqe_ptr,
 					 unsigned wait_nr,
 					 struct __kernel_timespec *ts,
-					 unsigned min_wait, sigset_t *sigmask);
+					 unsigned min_wait, sigset_t *sigmask)
+	URING_NOEXCEPT;
 int io_uring_submit_and_wait_reg(struct io_uring *ring,
 				 struct io_uring_cqe **cqe_ptr, unsigned wait_nr,
-				 int reg_index);
-int io_uring_submit_and_get_events(struct io_uring *ring);
-int io_uring_get_events(struct io_uring *ring);
+				 int reg_index) URING_NOEXCEPT;
+int io_uring_submit_and_get_events(struct io_uring *ring) URING_NOEXCEPT;
+int io_uring_get_events(struct io_uring *ring) URING_NOEXCEPT;
 int __io_uring_get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
-		       unsigned submit, unsigned wait_nr, sigset_t *sigmask);
-int __io_uring_sqring_wait(struct io_uring *ring);
+		       unsigned submit, unsigned wait_nr, sigset_t *sigmask)
+	URING_NOEXCEPT;
+int __io_uring_sqring_wait(struct io_uring *ring) URING_NOEXCEPT;
 
 /* registration */
 int io_uring_register_buffers(struct io_uring *ring, const struct iovec *iovecs,
-			      unsigned nr_iovecs);
+			      unsigned nr_iovecs) URING_NOEXCEPT;
 int io_uring_register_buffers_tags(struct io_uring *ring,
 				   const struct iovec *iovecs,
-				   const __u64 *tags, unsigned nr);
-int io_uring_register_buffers_sparse(struct io_uring *ring, unsigned nr);
+				   const __u64 *tags, unsigned nr)
+	URING_NOEXCEPT;
+int io_uring_register_buffers_sparse(struct io_uring *ring, unsigned nr)
+	URING_NOEXCEPT;
 int io_uring_register_buffers_update_tag(struct io_uring *ring, unsigned off,
 					 const struct iovec *iovecs,
-					 const __u64 *tags, unsigned nr);
-int io_uring_unregister_buffers(struct io_uring *ring);
+					 const __u64 *tags, unsigned nr)
+	URING_NOEXCEPT;
+int io_uring_unregister_buffers(struct io_uring *ring) URING_NOEXCEPT;
 
 int io_uring_register_files(struct io_uring *ring, const int *files,
-			    unsigned nr_files);
+			    unsigned nr_files) URING_NOEXCEPT;
 int io_uring_register_files_tags(struct io_uring *ring, const int *files,
-				 const __u64 *tags, unsigned nr);
-int io_uring_register_files_sparse(struct io_uring *ring, unsigned nr);
+				 const __u64 *tags, unsigned nr) URING_NOEXCEPT;
+int io_uring_register_files_sparse(struct io_uring *ring, unsigned nr)
+	URING_NOEXCEPT;
 int io_uring_register_files_update_tag(struct io_uring *ring, unsigned off,
 				       const int *files, const __u64 *tags,
-				       unsigned nr_files);
-int io_uring_unregister_files(struct io_uring *ring);
+				       unsigned nr_files) URING_NOEXCEPT;
+int io_uring_unregister_files(struct io_uring *ring) URING_NOEXCEPT;
 int io_uring_register_files_update(struct io_uring *ring, unsigned off,
-				   const int *files, unsigned nr_files);
+				   const int *files, unsigned nr_files)
+	URING_NOEXCEPT;
 int io_uring_register_file_alloc_range(struct io_uring *ring,
-				       unsigned off, unsigned len);
+				       unsigned off, unsigned len)
+	URING_NOEXCEPT;
 
-int io_uring_register_eventfd(struct io_uring *ring, int fd);
-int io_uring_register_eventfd_async(struct io_uring *ring, int fd);
-int io_uring_unregister_eventfd(struct io_uring *ring);
+int io_uring_register_eventfd(struct io_uring *ring, int fd) URING_NOEXCEPT;
+int io_uring_register_eventfd_async(struct io_uring *ring, int fd)
+	URING_NOEXCEPT;
+int io_uring_unregister_eventfd(struct io_uring *ring) URING_NOEXCEPT;
 int io_uring_register_probe(struct io_uring *ring, struct io_uring_probe *p,
-			    unsigned nr);
-int io_uring_register_personality(struct io_uring *ring);
-int io_uring_unregister_personality(struct io_uring *ring, int id);
+			    unsigned nr) URING_NOEXCEPT;
+int io_uring_register_personality(struct io_uring *ring) URING_NOEXCEPT;
+int io_uring_unregister_personality(struct io_uring *ring, int id)
+	URING_NOEXCEPT;
 int io_uring_register_restrictions(struct io_uring *ring,
 				   struct io_uring_restriction *res,
-				   unsigned int nr_res);
-int io_uring_enable_rings(struct io_uring *ring);
+				   unsigned int nr_res) URING_NOEXCEPT;
+int io_uring_enable_rings(struct io_uring *ring) URING_NOEXCEPT;
 int io_uring_register_iowq_aff(struct io_uring *ring, size_t cpusz,
-			       const cpu_set_t *mask);
-int io_uring_unregister_iowq_aff(struct io_uring *ring);
+			       const cpu_set_t *mask) URING_NOEXCEPT;
+int io_uring_unregister_iowq_aff(struct io_uring *ring) URING_NOEXCEPT;
 int io_uring_register_iowq_max_workers(struct io_uring *ring,
-				       unsigned int *values);
-int io_uring_register_ring_fd(struct io_uring *ring);
-int io_uring_unregister_ring_fd(struct io_uring *ring);
-int io_uring_close_ring_fd(struct io_uring *ring);
+				       unsigned int *values) URING_NOEXCEPT;
+int io_uring_register_ring_fd(struct io_uring *ring) URING_NOEXCEPT;
+int io_uring_unregister_ring_fd(struct io_uring *ring) URING_NOEXCEPT;
+int io_uring_close_ring_fd(struct io_uring *ring) URING_NOEXCEPT;
 int io_uring_register_buf_ring(struct io_uring *ring,
-			       struct io_uring_buf_reg *reg, unsigned int flags);
-int io_uring_unregister_buf_ring(struct io_uring *ring, int bgid);
-int io_uring_buf_ring_head(struct io_uring *ring, int buf_group, uint16_t *head);
+			       struct io_uring_buf_reg *reg, unsigned int flags)
+	URING_NOEXCEPT;
+int io_uring_unregister_buf_ring(struct io_uring *ring, int bgid)
+	URING_NOEXCEPT;
+int io_uring_buf_ring_head(struct io_uring *ring, int buf_group, uint16_t *head)
+	URING_NOEXCEPT;
 int io_uring_register_sync_cancel(struct io_uring *ring,
-				  struct io_uring_sync_cancel_reg *reg);
-int io_uring_register_sync_msg(struct io_uring_sqe *sqe);
-int io_uring_register_napi(struct io_uring *ring, struct io_uring_napi *napi);
-int io_uring_unregister_napi(struct io_uring *ring, struct io_uring_napi *napi);
+				  struct io_uring_sync_cancel_reg *reg)
+	URING_NOEXCEPT;
+int io_uring_register_sync_msg(struct io_uring_sqe *sqe) URING_NOEXCEPT;
+int io_uring_register_napi(struct io_uring *ring, struct io_uring_napi *napi)
+	URING_NOEXCEPT;
+int io_uring_unregister_napi(struct io_uring *ring, struct io_uring_napi *napi)
+	URING_NOEXCEPT;
 int io_uring_register_ifq(struct io_uring *ring,
-			  struct io_uring_zcrx_ifq_reg *reg);
+			  struct io_uring_zcrx_ifq_reg *reg) URING_NOEXCEPT;
 int io_uring_register_clock(struct io_uring *ring,
-			    struct io_uring_clock_register *arg);
-int io_uring_get_events(struct io_uring *ring);
-int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p);
+			    struct io_uring_clock_register *arg) URING_NOEXCEPT;
+int io_uring_get_events(struct io_uring *ring) URING_NOEXCEPT;
+int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p)
+	URING_NOEXCEPT;
 int io_uring_clone_buffers_offset(struct io_uring *dst, struct io_uring *src,
 				  unsigned int dst_off, unsigned int src_off,
-				  unsigned int nr, unsigned int flags);
+				  unsigned int nr, unsigned int flags)
+	URING_NOEXCEPT;
 int __io_uring_clone_buffers_offset(struct io_uring *dst, struct io_uring *src,
 				    unsigned int dst_off, unsigned int src_off,
-				    unsigned int nr, unsigned int flags);
-int io_uring_clone_buffers(struct io_uring *dst, struct io_uring *src);
+				    unsigned int nr, unsigned int flags)
+	URING_NOEXCEPT;
+int io_uring_clone_buffers(struct io_uring *dst, struct io_uring *src)
+	URING_NOEXCEPT;
 int __io_uring_clone_buffers(struct io_uring *dst, struct io_uring *src,
-			     unsigned int flags);
+			     unsigned int flags) URING_NOEXCEPT;
 int io_uring_register_region(struct io_uring *ring,
-			     struct io_uring_mem_region_reg *reg);
+			     struct io_uring_mem_region_reg *reg)
+	URING_NOEXCEPT;
 int io_uring_register_wait_reg(struct io_uring *ring,
-			       struct io_uring_reg_wait *reg, int nr);
-int io_uring_set_iowait(struct io_uring *ring, bool enable_iowait);
-int io_uring_register_zcrx_ctrl(struct io_uring *ring, struct zcrx_ctrl *ctrl);
-int io_uring_register_bpf_filter(struct io_uring *ring, struct io_uring_bpf *bpf);
-int io_uring_register_bpf_filter_task(struct io_uring_bpf *bpf);
-int io_uring_register_query(struct io_uring_query_hdr *query);
+			       struct io_uring_reg_wait *reg, int nr)
+	URING_NOEXCEPT;
+int io_uring_set_iowait(struct io_uring *ring, bool enable_iowait)
+	URING_NOEXCEPT;
+int io_uring_register_zcrx_ctrl(struct io_uring *ring, struct zcrx_ctrl *ctrl)
+	URING_NOEXCEPT;
+int io_uring_register_bpf_filter(struct io_uring *ring, struct io_uring_bpf *bpf)
+	URING_NOEXCEPT;
+int io_uring_register_bpf_filter_task(struct io_uring_bpf *bpf) URING_NOEXCEPT;
+int io_uring_register_query(struct io_uring_query_hdr *query) URING_NOEXCEPT;
 
 /* provided buffer rings the library allocates */
 struct io_uring_buf_ring *io_uring_setup_buf_ring(struct io_uring *ring,
 						  unsigned int nentries,
 						  int bgid, unsigned int flags,
-						  int *err);
+						  int *err) URING_NOEXCEPT;
 int io_uring_free_buf_ring(struct io_uring *ring, struct io_uring_buf_ring *br,
-			   unsigned int nentries, int bgid);
+			   unsigned int nentries, int bgid) URING_NOEXCEPT;
 
 /* raw system calls: return -errno, never set errno */
-int io_uring_setup(unsigned int entries, struct io_uring_params *p);
+int io_uring_setup(unsigned int entries, struct io_uring_params *p)
+	URING_NOEXCEPT;
 int io_uring_enter(unsigned int fd, unsigned int to_submit,
-		   unsigned int min_complete, unsigned int flags, sigset_t *sig);
+		   unsigned int min_complete, unsigned int flags, sigset_t *sig)
+	URING_NOEXCEPT;
 int io_uring_enter2(unsigned int fd, unsigned int to_submit,
 		    unsigned int min_complete, unsigned int flags,
-		    void *arg, size_t sz);
+		    void *arg, size_t sz) URING_NOEXCEPT;
 int io_uring_register(unsigned int fd, unsigned int opcode, const void *arg,
-		      unsigned int nr_args);
+		      unsigned int nr_args) URING_NOEXCEPT;
 
 /* version of the library actually loaded */
-int io_uring_major_version(void);
-int io_uring_minor_version(void);
-bool io_uring_check_version(int major, int minor);
+int io_uring_major_version(void) URING_NOEXCEPT;
+int io_uring_minor_version(void) URING_NOEXCEPT;
+bool io_uring_check_version(int major, int minor) URING_NOEXCEPT;
 
 #define IO_URING_CHECK_VERSION(major, minor)				\
 	(major > IO_URING_VERSION_MAJOR ||				\
@@ -758,7 +824,7 @@ IOURINGINLINE struct io_uring_sqe *io_uring_get_sqe(struct io_uring *ring)
 	return _io_uring_get_sqe(ring);
 }
 #else
-struct io_uring_sqe *io_uring_get_sqe(struct io_uring *ring);
+struct io_uring_sqe *io_uring_get_sqe(struct io_uring *ring) URING_NOEXCEPT;
 #endif
 
 /* ---- Prep helpers: one generic fill, every helper a thin wrapper ---- */
@@ -1997,7 +2063,7 @@ struct uring_kernel_caps {
 };
 
 /* Learned once per process (thread-safe); never NULL. */
-const struct uring_kernel_caps *uring_kernel_caps(void);
+const struct uring_kernel_caps *uring_kernel_caps(void) URING_NOEXCEPT;
 
 /*
  * io_uring_queue_init_params() with p->flags required and optional_flags
@@ -2006,7 +2072,8 @@ const struct uring_kernel_caps *uring_kernel_caps(void);
  */
 int uring_queue_init_adaptive(unsigned entries, struct io_uring *ring,
 			      struct io_uring_params *p,
-			      unsigned optional_flags, unsigned *kept_flags);
+			      unsigned optional_flags, unsigned *kept_flags)
+	URING_NOEXCEPT;
 
 /*
  * Turn a failed setup (entries and p as passed; p may be NULL) or
@@ -2014,15 +2081,16 @@ int uring_queue_init_adaptive(unsigned entries, struct io_uring *ring,
  * length of the full message, like snprintf(), or -EINVAL.
  */
 int uring_explain(int err, unsigned entries, const struct io_uring_params *p,
-		  char *buf, size_t len);
-int uring_explain_register(int err, unsigned opcode, char *buf, size_t len);
+		  char *buf, size_t len) URING_NOEXCEPT;
+int uring_explain_register(int err, unsigned opcode, char *buf, size_t len)
+	URING_NOEXCEPT;
 
 /* "READ" for IORING_OP_READ, "SQPOLL", "NATIVE_WORKERS",
  * "REGISTER_BUFFERS"; NULL when unknown.  Flag names take a single bit. */
-const char *uring_opcode_name(int op);
-const char *uring_setup_flag_name(unsigned flag);
-const char *uring_feature_name(unsigned feature);
-const char *uring_register_op_name(unsigned opcode);
+const char *uring_opcode_name(int op) URING_NOEXCEPT;
+const char *uring_setup_flag_name(unsigned flag) URING_NOEXCEPT;
+const char *uring_feature_name(unsigned feature) URING_NOEXCEPT;
+const char *uring_register_op_name(unsigned opcode) URING_NOEXCEPT;
 
 /* ==== end of uring extensions ==== */
 

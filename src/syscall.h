@@ -11,15 +11,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
-#ifndef __NR_io_uring_setup
-#define __NR_io_uring_setup	425
-#endif
-#ifndef __NR_io_uring_enter
-#define __NR_io_uring_enter	426
-#endif
-#ifndef __NR_io_uring_register
-#define __NR_io_uring_register	427
-#endif
+#include "uring.h"	/* __NR_io_uring_* where libc lacks them */
 
 #if defined(__x86_64__)
 #include "arch/x86_64.h"
@@ -28,8 +20,6 @@
 #else
 #include "arch/generic.h"
 #endif
-
-struct io_uring_params;
 
 static inline int __sys_io_uring_setup(unsigned entries,
 				       struct io_uring_params *p)

@@ -4,11 +4,26 @@
  *
  * The kernel publishes CQ tail / SQ head with a release store and reads our
  * SQ tail / CQ head with an acquire load, so our side needs the matching
- * acquire loads and release stores.  These use the compiler's __atomic
- * builtins, which gcc and clang provide in C and C++ alike.
+ * acquire loads and release stores.  The macros use the compiler's
+ * __atomic builtins, which gcc and clang provide in C and C++ alike, so
+ * they take plain (non-_Atomic) variables, as the ring's words are.
  */
 #ifndef LIBURING_BARRIER_H
 #define LIBURING_BARRIER_H
+
+/*
+ * Like liburing's, this header brings in the language's atomics (programs
+ * written for liburing use them without including them), and defines
+ * LIBURING_NOEXCEPT: every function <liburing.h> declares is noexcept in
+ * C++, and never throws.
+ */
+#ifdef __cplusplus
+#include <atomic>
+#define LIBURING_NOEXCEPT	noexcept
+#else
+#include <stdatomic.h>
+#define LIBURING_NOEXCEPT
+#endif
 
 /* A plain load/store the compiler may neither tear, fuse nor elide. */
 #define IO_URING_WRITE_ONCE(var, val) \

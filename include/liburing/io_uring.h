@@ -772,63 +772,12 @@ struct zcrx_ctrl {
 	};
 };
 
-/* ---- IORING_REGISTER_QUERY ---- */
-enum {
-	IO_URING_QUERY_OPCODES	= 0,
-	IO_URING_QUERY_ZCRX	= 1,
-	IO_URING_QUERY_SCQ	= 2,
-
-	__IO_URING_QUERY_MAX,
-};
-
-struct io_uring_query_hdr {
-	__u64	next_entry;	/* next header in the chain, or 0 */
-	__u64	query_data;	/* pointer to the query's result struct */
-	__u32	query_op;	/* IO_URING_QUERY_* */
-	__u32	size;		/* size of query_data */
-	__s32	result;		/* 0 or -errno, written by the kernel */
-	__u32	__resv[3];
-};
-
-struct io_uring_query_opcode {
-	__u32	nr_request_opcodes;
-	__u32	nr_register_opcodes;
-	__u64	feature_flags;
-	__u64	ring_setup_flags;
-	__u64	enter_flags;
-	__u64	sqe_flags;
-	__u32	nr_query_opcodes;
-	__u32	__pad;
-};
-
-/* ---- BPF filters (IORING_REGISTER_BPF_FILTER) ---- */
-enum {
-	IO_URING_BPF_FILTER_DENY_REST	= 1,	/* deny every opcode without a filter */
-	IO_URING_BPF_FILTER_SZ_STRICT	= 2,	/* fail on a pdu size mismatch */
-};
-
-struct io_uring_bpf_filter {
-	__u32	opcode;
-	__u32	flags;
-	__u32	filter_len;	/* number of BPF instructions */
-	__u8	pdu_size;
-	__u8	resv[3];
-	__u64	filter_ptr;	/* struct sock_filter * */
-	__u64	resv2[5];
-};
-
-enum {
-	IO_URING_BPF_CMD_FILTER = 1,
-};
-
-struct io_uring_bpf {
-	__u16	cmd_type;	/* IO_URING_BPF_CMD_* */
-	__u16	cmd_flags;
-	__u32	resv;
-	union {
-		struct io_uring_bpf_filter filter;
-	};
-};
+/*
+ * The query interface (IORING_REGISTER_QUERY) and BPF filters
+ * (IORING_REGISTER_BPF_FILTER) have headers of their own, as in the kernel:
+ * <liburing/io_uring/query.h> and <liburing/io_uring/bpf_filter.h>.
+ * <liburing.h> includes both.
+ */
 
 #ifdef __cplusplus
 }
