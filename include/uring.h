@@ -137,17 +137,19 @@ struct io_uring {
 	int ring_fd;
 	unsigned features;		/* IORING_FEAT_* */
 	int enter_ring_fd;		/* ring_fd, or its registered index */
-	__u8 int_flags;			/* library-private state, see below */
+	__u8 int_flags;			/* private to the library */
 	__u8 pad[3];
 	unsigned pad2;
 };
 
-/* ring->int_flags (values shared with liburing's, the header reads them) */
-#define INT_FLAG_REG_RING	0x01	/* enter_ring_fd is a registered index */
-#define INT_FLAG_REG_REG_RING	0x02	/* ...and io_uring_register() takes it too */
-#define INT_FLAG_APP_MEM	0x04	/* rings live in caller memory */
-#define INT_FLAG_CQ_ENTER	0x08	/* reaping needs io_uring_enter() */
-#define INT_FLAG_NO_IOWAIT	0x10	/* waits do not count as iowait */
+/*
+ * Private state.  int_flags, and the spare words of struct io_uring_sq and
+ * struct io_uring, belong to the library: it sets them up in
+ * io_uring_queue_init*() and io_uring_queue_mmap() and reads them in its own
+ * code (the meaning of each bit is in the library's sources, not here).  A
+ * program neither reads nor writes them, and does not build a struct
+ * io_uring by hand.  See uring(7), "Private state".
+ */
 
 /* Walks the CQEs that are ready without touching the shared head. */
 struct io_uring_cqe_iter {

@@ -9,6 +9,7 @@
 
 #include "uring.h"
 #include "syscall.h"
+#include "int_flags.h"
 
 /* Flags for io_uring_enter() on this ring: the registered index if there is one. */
 static inline unsigned ring_enter_flags(const struct io_uring *ring)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <liburing.h>
+#include "../src/int_flags.h"	/* white-box checks of ring->int_flags */
 
 /* A ring the test owns; fails the test when setup fails. */
 void t_ring(struct io_uring *ring, unsigned entries, unsigned flags);
