@@ -1,0 +1,87 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# uring as another project's meson subproject, set up the way the README
+# says: the parent asks for liburing >= 2.15 with uring as the fallback.
+# Checks that the parent gets uring's library (the system's older liburing
+# is passed over), that uring's tests and benchmarks are left out without
+# any -During:... option (so the parent needs no cmocka), and that the
+# parent's program builds and runs.
+#
+# The parent lives in a temporary directory (its subprojects/uring is a
+# link to this source tree, which must not end up inside that tree); logs
+# go to OUTDIR.
+#
+# usage: subproject.sh SOURCE_ROOT OUTDIR
+set -u
+src=$(cd "$1" && pwd -P)
+out=$2
+parent=$(mktemp -d "${TMPDIR:-/tmp}/uring-parent.XXXXXX") || exit 1
+trap 'rm -rf "$parent"' EXIT
+
+mkdir -p "$out" "$parent/subprojects"
+ln -s "$src" "$parent/subprojects/uring"
+cat >"$parent/meson.build" <<'EOF'
+project('parent', 'c')
+liburing = dependency('liburing', version : '>= 2.15', fallback : ['uring', 'liburing_dep'])
+executable('parent', 'parent.c', dependencies : liburing)
+EOF
+cat >"$parent/parent.c" <<'EOF'
+#include <stdio.h>
+#include <liburing.h>
+
+int main(void)
+{
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	int ret = io_uring_queue_init(4, &ring, 0);
+
+	if (ret == -ENOSYS || ret == -EPERM) {
+		puts("io_uring unavailable here");
+		return 0;
+	}
+	if (ret < 0)
+		return 1;
+	io_uring_prep_nop(io_uring_get_sqe(&ring));
+	ret = io_uring_submit_and_wait(&ring, 1);
+	if (ret == 1 && io_uring_peek_cqe(&ring, &cqe) == 0 && cqe->res == 0)
+		ret = 0;
+	else
+		ret = 1;
+	io_uring_queue_exit(&ring);
+	return ret;
+}
+EOF
+
+# examples off only to save time; tests and bench must be off on their own
+if ! meson setup "$parent/build" "$parent" -During:examples=false \
+	>"$out/subproject-setup.log" 2>&1; then
+	cat "$out/subproject-setup.log"
+	echo "not ok - meson setup of the parent project failed"
+	exit 1
+fi
+fail=0
+targets=$(meson introspect --targets "$parent/build" | python3 -c '
+import json, sys
+print(" ".join(t["name"] for t in json.load(sys.stdin)))')
+for t in $targets; do
+	case $t in
+	test-*|testhelpers|uring-bench*)
+		echo "not ok - the subproject builds $t (tests/bench must be off by default)"
+		fail=1 ;;
+	esac
+done
+case " $targets " in
+*" uring "*) ;;
+*) echo "not ok - the parent did not get uring's library (targets: $targets)"; fail=1 ;;
+esac
+[ $fail = 0 ] && echo "ok - as a subproject: the library, and no tests or benchmarks"
+
+if ninja -C "$parent/build" >"$out/subproject-build.log" 2>&1 &&
+   "$parent/build/parent"; then
+	echo "ok - the parent program builds against uring and runs"
+else
+	tail -n 20 "$out/subproject-build.log"
+	echo "not ok - the parent program did not build or run"
+	fail=1
+fi
+exit $fail
