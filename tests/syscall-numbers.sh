@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The __NR_io_uring_* numbers <liburing.h> defines where libc lacks them,
+# checked against the kernel's on every architecture there is a compiler
+# for (Debian's cross compilers: gcc-i686-linux-gnu, ...).  TAP, one case
+# per architecture; a missing cross compiler is a skip.
+#
+# usage: syscall-numbers.sh SOURCE_DIR
+set -u
+tests=$1
+n=0 fail=0
+set -- cc i686-linux-gnu-gcc arm-linux-gnueabihf-gcc arm-linux-gnueabi-gcc \
+	aarch64-linux-gnu-gcc mips64el-linux-gnuabi64-gcc mipsel-linux-gnu-gcc \
+	powerpc64le-linux-gnu-gcc s390x-linux-gnu-gcc riscv64-linux-gnu-gcc
+echo "1..$#"
+for cc in "$@"; do
+	n=$((n + 1))
+	if ! command -v "$cc" >/dev/null; then
+		echo "ok $n - $cc # SKIP not installed"
+		continue
+	fi
+	if out=$("$cc" -std=gnu11 -Wall -Wextra -Werror -I "$tests/no-libc-nr" \
+		-I "$tests/../include" -fsyntax-only "$tests/syscall_numbers.c" 2>&1); then
+		echo "ok $n - $cc"
+	else
+		echo "not ok $n - $cc"
+		echo "$out" | sed 's/^/# /'
+		fail=1
+	fi
+done
+exit $fail
