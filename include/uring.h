@@ -6,6 +6,10 @@
  * This header is the whole public API.  The ring protocol's fast paths
  * (getting an SQE, peeking and retiring CQEs) and every io_uring_prep_*
  * helper are inline; everything that enters the kernel is out of line.
+ * Everything is liburing's interface but two things, both marked: the
+ * library's private words in struct io_uring (programs leave them alone),
+ * and the uring_* extensions, in one section at the end.  uring(7) says
+ * more about both, and about the headers this one includes.
  */
 #ifndef URING_H
 #define URING_H
