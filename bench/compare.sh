@@ -35,6 +35,7 @@
 # gnuplot) and compare.dat (the chart's numbers).
 #
 # usage: bench/compare.sh [-r ROUNDS] [-t SECONDS] [-c CPU] [-w LIST] [-o DIR] [-k]
+#        bench/compare.sh -p DIR
 #   -r  timing rounds (default 41)
 #   -t  CPU seconds per timed run (default 0.05)
 #   -c  CPU to pin the runs to (default 1, or 0 on a one-CPU machine)
@@ -44,6 +45,7 @@
 #       replaces the committed table and chart)
 #   -k  keep the work directory (binaries, callgrind profiles and
 #       callgrind_annotate listings, raw numbers)
+#   -p  draw the chart in DIR again from DIR/compare.dat, and nothing else
 # environment: CC compiles the benchmark and this tree's library (default cc),
 #   e.g. CC=clang
 set -eu
@@ -54,13 +56,15 @@ cpu=
 keep=0
 only=
 outdir=
-while getopts r:t:c:w:o:kh opt; do
+replot=
+while getopts r:t:c:w:o:p:kh opt; do
 	case $opt in
 	r) rounds=$OPTARG ;;
 	t) secs=$OPTARG ;;
 	c) cpu=$OPTARG ;;
 	w) only=$(echo "$OPTARG" | tr ',' ' ') ;;
 	o) outdir=$OPTARG ;;
+	p) replot=$OPTARG ;;
 	k) keep=1 ;;
 	*) sed -n '3,/^set -eu/p' "$0" | sed 's/^# \{0,1\}//; /^set -eu/d'; exit 2 ;;
 	esac
@@ -89,6 +93,76 @@ unset LD_LIBRARY_PATH LD_PRELOAD
 
 say() { echo "== $*" >&2; }
 die() { echo "compare.sh: $*" >&2; exit 1; }
+
+# The chart, DIR/compare.png and .svg, from DIR/compare.dat: its first line
+# is "# TITLE", then one line per workload: index name ratio lo hi
+# instr-ours instr-2.3 instr-floor ("-" without a floor).
+chart() {	# chart DIR
+	cdir=$1
+	dat=$cdir/compare.dat
+	[ -f "$dat" ] || die "no $dat"
+	title=$(sed -n '1s/^# //p' "$dat")
+	n=$(grep -vc '^#' "$dat")
+	# the ratio axis: the intervals, but no wider than 0.8 to 1.2 (a
+	# wider interval is cut at the frame, and the title says so)
+	# shellcheck disable=SC2046
+	set -- $(awk '!/^#/ { if (lo == "" || $4 < lo) lo = $4; if ($5 > hi) hi = $5 }
+		END { c = (lo < 0.8 || hi > 1.2) ? 1 : 0;
+		      lo = (lo < 0.8) ? 0.8 : lo - 0.01; hi = (hi > 1.2) ? 1.2 : hi + 0.01;
+		      if (lo > 0.95) lo = 0.95; if (hi < 1.05) hi = 1.05;
+		      print lo, hi, c }' "$dat")
+	xlo=$1 xhi=$2 clipped=
+	[ "$3" = 1 ] && clipped="; wider ones cut at the frame"
+	cat >"$work/chart.gp" <<EOF
+set datafile missing "-"
+if (fmt eq "svg") {
+	set terminal svg size 1300,$((170 + 28 * n)) dynamic font "sans,11" background "white"
+} else {
+	if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+		set terminal pngcairo size 1300,$((170 + 28 * n)) font "sans,10" background "white"
+	} else {
+		set terminal png size 1300,$((170 + 28 * n))
+	}
+}
+set output outfile
+set multiplot layout 1,2 title "$title" font ",12"
+set yrange [$n - 0.5:-0.5]
+set ytics scale 0
+set grid xtics lc rgb "#dddddd"
+set key off
+set lmargin 17
+set bmargin 4
+set title "throughput ratio uring / 2.3 (median, 95% interval$clipped)"
+set xrange [$xlo:$xhi]
+set arrow 1 from 1, graph 0 to 1, graph 1 nohead lc rgb "#888888" dt 2
+plot "$dat" using 3:1:4:5:ytic(2) with xerrorbars pt 7 ps 0.7 lc rgb "#1f5fa8"
+unset arrow 1
+set title "user-space instructions per op (callgrind; log scale)"
+set logscale x
+set xrange [1:*]
+set format y ""
+set lmargin 4
+set key bmargin center horizontal
+plot "$dat" using (sqrt(\$6)):(\$1-0.2):(1):6:(\$1-0.38):(\$1-0.02) with boxxyerror fs solid 0.85 noborder lc rgb "#1f5fa8" title "uring", \\
+     "" using (sqrt(\$7)):(\$1+0.2):(1):7:(\$1+0.02):(\$1+0.38) with boxxyerror fs solid 0.85 noborder lc rgb "#e07b1a" title "liburing 2.3", \\
+     "" using 8:1 with points pt 9 ps 1.2 lc rgb "black" title "floor (same loop, no library)", \\
+     "" using 6:(\$1-0.2):(sprintf(" %.1f", \$6)) with labels left font ",8" notitle, \\
+     "" using 7:(\$1+0.2):(sprintf(" %.1f", \$7)) with labels left font ",8" notitle
+unset multiplot
+EOF
+	for fmt in png svg; do
+		gnuplot -e "fmt='$fmt'; outfile='$cdir/compare.$fmt'" "$work/chart.gp" \
+			2>"$work/gnuplot.$fmt.log" ||
+			{ cat "$work/gnuplot.$fmt.log" >&2; die "gnuplot ($fmt) failed"; }
+	done
+}
+
+# -p: only draw the chart again, from DIR/compare.dat
+if [ -n "$replot" ]; then
+	command -v gnuplot >/dev/null 2>&1 || die "needs gnuplot (apt-get install gnuplot-nox)"
+	chart "$(cd "$replot" && pwd)"
+	exit 0
+fi
 
 # ---- tools and Debian's liburing ----
 
@@ -353,7 +427,8 @@ printf "$fmt" workload "ops/s ours" "ops/s 2.3" ratio "95% CI" "" "instr/op" "in
 	"enter/op" "enter/op" "sys/op" "sys/op"
 # shellcheck disable=SC2059
 printf "$fmt" "" "" "" "" "" "" ours 2.3 ours 2.3 ours 2.3
-: >"$outdir/compare.dat"
+echo "# uring (commit $commit) against Debian's liburing 2.3, $(uname -r), $rounds rounds" \
+	>"$outdir/compare.dat"
 i=0
 for w in $timed; do
 	ours=$(median "$work/ops.ours.$w")
@@ -448,49 +523,9 @@ tables | tee "$outdir/compare.txt"
 
 # ---- the chart ----
 
-if ! command -v gnuplot >/dev/null 2>&1; then
-	say "no gnuplot: no chart (apt-get install gnuplot-nox)"
-	exit 0
+if command -v gnuplot >/dev/null 2>&1; then
+	chart "$outdir"
+	say "table and chart: $outdir/compare.txt, $outdir/compare.png, $outdir/compare.svg"
+else
+	say "no gnuplot: no chart (apt-get install gnuplot-nox); table: $outdir/compare.txt"
 fi
-n=$(wc -l <"$outdir/compare.dat")
-cat >"$work/chart.gp" <<EOF
-set datafile missing "-"
-if (fmt eq "svg") {
-	set terminal svg size 1300,$((170 + 28 * n)) dynamic font "sans,11" background "white"
-} else {
-	if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
-		set terminal pngcairo size 1300,$((170 + 28 * n)) font "sans,10" background "white"
-	} else {
-		set terminal png size 1300,$((170 + 28 * n))
-	}
-}
-set output outfile
-set multiplot layout 1,2 title "uring (commit $commit) against Debian's liburing 2.3, $(uname -r), $rounds rounds" font ",12"
-set yrange [$n - 0.5:-0.5]
-set ytics scale 0
-set grid xtics lc rgb "#dddddd"
-set key off
-set lmargin 17
-set bmargin 4
-set title "throughput ratio uring / 2.3 (median, 95% interval; > 1: uring faster)"
-set arrow 1 from 1, graph 0 to 1, graph 1 nohead lc rgb "#888888" dt 2
-plot "$outdir/compare.dat" using 3:1:4:5:ytic(2) with xerrorbars pt 7 ps 0.7 lc rgb "#1f5fa8"
-unset arrow 1
-set title "user-space instructions per op (callgrind; log scale)"
-set logscale x
-set xrange [1:*]
-set format y ""
-set lmargin 4
-set key bmargin center horizontal
-plot "$outdir/compare.dat" using (sqrt(\$6)):(\$1-0.2):(1):6:(\$1-0.38):(\$1-0.02) with boxxyerror fs solid 0.85 noborder lc rgb "#1f5fa8" title "uring", \
-     "" using (sqrt(\$7)):(\$1+0.2):(1):7:(\$1+0.02):(\$1+0.38) with boxxyerror fs solid 0.85 noborder lc rgb "#e07b1a" title "liburing 2.3", \
-     "" using 8:1 with points pt 9 ps 1.2 lc rgb "black" title "floor (same loop, no library)", \
-     "" using 6:(\$1-0.2):(sprintf(" %.1f", \$6)) with labels left font ",8" notitle, \
-     "" using 7:(\$1+0.2):(sprintf(" %.1f", \$7)) with labels left font ",8" notitle
-unset multiplot
-EOF
-for fmt in png svg; do
-	gnuplot -e "fmt='$fmt'; outfile='$outdir/compare.$fmt'" "$work/chart.gp" 2>"$work/gnuplot.$fmt.log" ||
-		{ cat "$work/gnuplot.$fmt.log" >&2; die "gnuplot ($fmt) failed"; }
-done
-say "table and chart: $outdir/compare.txt, $outdir/compare.png, $outdir/compare.svg"
