@@ -3,15 +3,71 @@
  * Feature detection, in one place: the IORING_FEAT_* set of the running
  * kernel (from the first ring set up, or a throwaway one), and the opcode
  * probe.
+ *
+ * The rings the library sets up for its own questions are set up on a
+ * short-lived thread of its own (uring_run_on_own_thread()): the first ring
+ * a thread sets up sizes that thread's io-wq (its bounded-worker limit is
+ * min(SQ entries, 4 x CPUs)), and a throwaway ring must not be the one that
+ * sizes the caller's.
  */
 #define LIBURING_INTERNAL
 #include "lib.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* 0 = not known yet; the kernel always reports at least one feature bit
- * on the kernels we support, and UINT_MAX marks "no io_uring at all" */
+struct own_thread_call {
+	void (*fn)(void *);
+	void *arg;
+};
+
+static void *own_thread_main(void *data)
+{
+	struct own_thread_call *c = (struct own_thread_call *) data;
+
+	c->fn(c->arg);
+	return NULL;
+}
+
+void uring_run_on_own_thread(void (*fn)(void *), void *arg)
+{
+	struct own_thread_call c = { fn, arg };
+	int ret, saved_errno = errno;
+	sigset_t all, old;
+	pthread_attr_t attr;
+	pthread_t th;
+
+	if (pthread_attr_init(&attr)) {
+		fn(arg);
+		return;
+	}
+	/* the rings and probes need little stack; a small one spares RLIMIT_AS */
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	/* the thread starts with every signal blocked: none of the caller's
+	 * signals is ever delivered on it */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = pthread_create(&th, &attr, own_thread_main, &c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (ret) {
+		/* no thread to be had (RLIMIT_NPROC, a sandbox): an answer
+		 * is worth more than the io-wq size it may leave behind */
+		fn(arg);
+	} else {
+		pthread_join(th, NULL);
+	}
+	/* whatever the thread machinery did, the caller's errno is left alone */
+	errno = saved_errno;
+}
+
+/*
+ * 0 = not known yet (the kernel reports at least one feature bit on every
+ * kernel we support); UINT_MAX marks "no io_uring in this kernel".
+ */
 static unsigned kernel_features;
 
 void uring_note_features(unsigned features)
@@ -19,23 +75,41 @@ void uring_note_features(unsigned features)
 	__atomic_store_n(&kernel_features, features, __ATOMIC_RELAXED);
 }
 
-unsigned uring_kernel_features(void)
-{
-	unsigned f = __atomic_load_n(&kernel_features, __ATOMIC_RELAXED);
+struct features_probe {
 	struct io_uring_params p;
 	int fd;
+};
 
-	if (f)
-		return f == ~0U ? 0 : f;
-	memset(&p, 0, sizeof(p));
-	fd = __sys_io_uring_setup(1, &p);
-	if (fd < 0) {
-		uring_note_features(~0U);
-		return 0;
+static void features_probe_ring(void *arg)
+{
+	struct features_probe *f = (struct features_probe *) arg;
+
+	f->fd = __sys_io_uring_setup(1, &f->p);
+	if (f->fd >= 0)
+		__sys_close(f->fd);
+}
+
+unsigned uring_kernel_features(void)
+{
+	unsigned feat = __atomic_load_n(&kernel_features, __ATOMIC_RELAXED);
+	struct features_probe f;
+
+	if (feat)
+		return feat == ~0U ? 0 : feat;
+	memset(&f, 0, sizeof(f));
+	uring_run_on_own_thread(features_probe_ring, &f);
+	if (f.fd >= 0) {
+		uring_note_features(f.p.features);
+		return f.p.features;
 	}
-	__sys_close(fd);
-	uring_note_features(p.features);
-	return p.features;
+	/*
+	 * Only a definitive answer is kept: ENOSYS (no io_uring in this
+	 * kernel).  A failure that can pass (EMFILE, ENOMEM, EPERM from a
+	 * sysctl an administrator may change) is asked again next time.
+	 */
+	if (f.fd == -ENOSYS)
+		uring_note_features(~0U);
+	return 0;
 }
 
 /* The probe: malloc'd, so plain free() releases it as well as io_uring_free_probe(). */
@@ -57,15 +131,22 @@ struct io_uring_probe *io_uring_get_probe_ring(struct io_uring *ring)
 	return probe;
 }
 
-struct io_uring_probe *io_uring_get_probe(void)
+static void probe_scratch_ring(void *arg)
 {
+	struct io_uring_probe **probe = (struct io_uring_probe **) arg;
 	struct io_uring ring;
-	struct io_uring_probe *probe;
 
 	if (io_uring_queue_init(2, &ring, 0) < 0)
-		return NULL;
-	probe = io_uring_get_probe_ring(&ring);
+		return;
+	*probe = io_uring_get_probe_ring(&ring);
 	io_uring_queue_exit(&ring);
+}
+
+struct io_uring_probe *io_uring_get_probe(void)
+{
+	struct io_uring_probe *probe = NULL;
+
+	uring_run_on_own_thread(probe_scratch_ring, &probe);
 	return probe;
 }
 

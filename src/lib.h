@@ -49,6 +49,13 @@ int uring_unregister_ring_index(struct io_uring *ring);
 /* features.c: what the running kernel supports, learned once */
 unsigned uring_kernel_features(void);
 void uring_note_features(unsigned features);
+/*
+ * features.c: run fn(arg) on a short-lived thread of the library's own and
+ * wait for it, so that the rings fn sets up leave nothing behind on the
+ * calling thread (its io-wq); fn runs on the caller's thread when no thread
+ * can be created.
+ */
+void uring_run_on_own_thread(void (*fn)(void *), void *arg);
 
 /*
  * Memory the kernel writes that valgrind does not know about (rings in
