@@ -2047,6 +2047,7 @@ enum {
 	URING_REGOPS_QUERY	= 1,	/* IORING_REGISTER_QUERY */
 	URING_REGOPS_RESTRICTED	= 2,	/* a restricted scratch ring: -EACCES vs -EINVAL */
 	URING_REGOPS_GUESS	= 3,	/* argument-less calls (kernels before 5.10) */
+	URING_REGOPS_DENIED	= 4,	/* io_uring_register refused (seccomp, LSM) */
 };
 
 /* What the running kernel supports; see uring_kernel_caps(3). */
@@ -2066,6 +2067,9 @@ struct uring_kernel_caps {
 	__u64 query_setup_flags;	/*   IORING_SETUP_* it reports */
 	__u64 query_enter_flags;	/*   IORING_ENTER_* it reports */
 	__u64 query_sqe_flags;		/*   IOSQE_* it reports */
+	int register_error;		/* -errno of a refused io_uring_register, or 0 */
+	bool register_op_denied[64];	/* refused before the kernel answered */
+	int probe_error;		/* -errno of the opcode probe, or 0 */
 };
 
 /* Learned once per process (thread-safe); never NULL. */

@@ -142,8 +142,34 @@ static unsigned flag_with_deps(unsigned flag)
 
 /* ---- the kernel's capabilities ---- */
 
-static struct uring_kernel_caps caps;
-static pthread_once_t caps_once = PTHREAD_ONCE_INIT;
+/*
+ * One gathering of the answers.  provisional: a failure that can pass
+ * (EMFILE, ENOMEM...) spoiled some answer, so it is not kept for good.
+ */
+struct caps_run {
+	struct uring_kernel_caps c;
+	bool provisional;
+};
+
+/* Errors that say something about this moment, not about the kernel. */
+static bool error_passes(int err)
+{
+	return err == -EMFILE || err == -ENFILE || err == -ENOMEM ||
+	       err == -EAGAIN || err == -EINTR || err == -EBUSY;
+}
+
+/* Errors that come from a filter in front of io_uring (seccomp, LSM). */
+static bool error_denied(int err)
+{
+	return err == -EPERM || err == -EACCES;
+}
+
+static int caps_note(struct caps_run *r, int err)
+{
+	if (error_passes(err))
+		r->provisional = true;
+	return err;
+}
 
 /* A CPU this thread may run on, for IORING_SETUP_SQ_AFF. */
 static unsigned allowed_cpu(void)
@@ -159,7 +185,7 @@ static unsigned allowed_cpu(void)
 }
 
 /* Does a tiny ring with these flags (and what they need) set up? */
-static bool setup_flags_work(unsigned flags, int wq_fd)
+static bool setup_flags_work(struct caps_run *r, unsigned flags, int wq_fd)
 {
 	struct io_uring_params p;
 	struct io_uring ring;
@@ -174,13 +200,13 @@ static bool setup_flags_work(unsigned flags, int wq_fd)
 		p.sq_thread_cpu = allowed_cpu();
 	if (flags & IORING_SETUP_ATTACH_WQ)
 		p.wq_fd = (__u32) wq_fd;
-	if (io_uring_queue_init_params(2, &ring, &p))
+	if (caps_note(r, io_uring_queue_init_params(2, &ring, &p)))
 		return false;
 	io_uring_queue_exit(&ring);
 	return true;
 }
 
-static void caps_setup_flags(int wq_fd)
+static void caps_setup_flags(struct caps_run *r, int wq_fd)
 {
 	unsigned bit;
 
@@ -189,59 +215,85 @@ static void caps_setup_flags(int wq_fd)
 
 		if (!(f & URING_KNOWN_SETUP_FLAGS))
 			continue;
-		if (setup_flags_work(flag_with_deps(f), wq_fd))
-			caps.setup_flags |= f;
+		if (setup_flags_work(r, flag_with_deps(f), wq_fd))
+			r->c.setup_flags |= f;
 	}
 }
 
-static void caps_opcodes(struct io_uring *ring)
+static void caps_opcodes(struct caps_run *r, struct io_uring *ring)
 {
-	struct io_uring_probe *probe = io_uring_get_probe_ring(ring);
+	size_t len = sizeof(struct io_uring_probe) +
+		     256 * sizeof(struct io_uring_probe_op);
+	struct io_uring_probe *probe = (struct io_uring_probe *) calloc(1, len);
 	unsigned i;
+	int ret;
 
-	if (!probe)
+	if (!probe) {
+		r->c.probe_error = caps_note(r, -ENOMEM);
 		return;
-	caps.nr_ops = probe->last_op + 1U;
+	}
+	ret = io_uring_register_probe(ring, probe, 256);
+	if (ret < 0) {
+		r->c.probe_error = caps_note(r, ret);
+		free(probe);
+		return;
+	}
+	r->c.nr_ops = probe->last_op + 1U;
 	for (i = 0; i < probe->ops_len && i < 256; i++)
 		if (probe->ops[i].flags & IO_URING_OP_SUPPORTED)
-			caps.op_supported[probe->ops[i].op] = true;
-	io_uring_free_probe(probe);
+			r->c.op_supported[probe->ops[i].op] = true;
+	free(probe);
 }
 
-static void caps_query(void)
+static void caps_query(struct caps_run *r)
 {
 	struct io_uring_query_opcode op;
 	struct io_uring_query_hdr hdr;
+	int ret;
 
 	memset(&op, 0, sizeof(op));
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.query_op = IO_URING_QUERY_OPCODES;
 	hdr.query_data = (__u64) (uintptr_t) &op;
 	hdr.size = sizeof(op);
-	if (io_uring_register_query(&hdr) || hdr.result)
+	ret = caps_note(r, io_uring_register_query(&hdr));
+	if (ret || hdr.result)
 		return;
-	caps.has_query = true;
-	caps.query_features = op.feature_flags;
-	caps.query_setup_flags = op.ring_setup_flags;
-	caps.query_enter_flags = op.enter_flags;
-	caps.query_sqe_flags = op.sqe_flags;
-	caps.nr_register_ops = op.nr_register_opcodes;
-	caps.register_method = URING_REGOPS_QUERY;
+	r->c.has_query = true;
+	r->c.query_features = op.feature_flags;
+	r->c.query_setup_flags = op.ring_setup_flags;
+	r->c.query_enter_flags = op.enter_flags;
+	r->c.query_sqe_flags = op.sqe_flags;
+	r->c.nr_register_ops = op.nr_register_opcodes;
+	r->c.register_method = URING_REGOPS_QUERY;
+}
+
+/* What one register opcode answered: known, unknown, or refused by a filter. */
+static void regop_answer(struct caps_run *r, unsigned op, int ret, bool known)
+{
+	if (known) {
+		r->c.register_op_supported[op] = true;
+	} else if (error_denied(ret)) {
+		r->c.register_op_denied[op] = true;
+		if (!r->c.register_error)
+			r->c.register_error = ret;
+	}
 }
 
 /*
  * On a ring whose restrictions allow no register opcode, the kernel
  * answers -EACCES for every opcode it knows and -EINVAL for the others,
- * before looking at the arguments: nothing can change.
+ * before looking at the arguments: nothing can change.  -EPERM there comes
+ * from a filter in front of the kernel (seccomp).
  */
-static int regops_restricted(bool known[64])
+static int regops_restricted(struct caps_run *r)
 {
 	struct io_uring_restriction res;
 	struct io_uring ring;
 	unsigned op;
 	int ret;
 
-	ret = io_uring_queue_init(1, &ring, IORING_SETUP_R_DISABLED);
+	ret = caps_note(r, io_uring_queue_init(1, &ring, IORING_SETUP_R_DISABLED));
 	if (ret)
 		return ret;
 	memset(&res, 0, sizeof(res));
@@ -251,12 +303,12 @@ static int regops_restricted(bool known[64])
 	if (!ret)
 		ret = io_uring_enable_rings(&ring);
 	for (op = 0; !ret && op < 64; op++) {
-		int r = io_uring_register((unsigned) ring.ring_fd, op, NULL, 0);
+		int a = io_uring_register((unsigned) ring.ring_fd, op, NULL, 0);
 
-		if (r == -EACCES)
-			known[op] = true;
-		else if (r != -EINVAL)
+		if (a != -EACCES && a != -EINVAL && a != -EPERM)
 			ret = -EPROTO;		/* not the behaviour we rely on */
+		else
+			regop_answer(r, op, a, a == -EACCES);
 	}
 	io_uring_queue_exit(&ring);
 	return ret;
@@ -264,81 +316,149 @@ static int regops_restricted(bool known[64])
 
 /*
  * Kernels before 5.10 have no restrictions: call each opcode without
- * arguments on a scratch ring and take anything but -EINVAL as known.
- * PERSONALITY would act on no arguments: it came with PROBE (5.6).
+ * arguments on a scratch ring and take anything but -EINVAL as known, and
+ * -EPERM / -EACCES as refused by a filter (the kernel's own answer is not
+ * seen).  PERSONALITY would act on no arguments: it came with PROBE (5.6).
  */
-static void regops_guess(bool known[64])
+static void regops_guess(struct caps_run *r)
 {
 	struct io_uring ring;
 	unsigned op;
+	int ret;
 
-	if (io_uring_queue_init(1, &ring, 0))
+	if (caps_note(r, io_uring_queue_init(1, &ring, 0)))
 		return;
 	for (op = 0; op < 64; op++) {
-		int r;
-
 		if (op == IORING_REGISTER_PERSONALITY)
 			continue;
-		r = io_uring_register((unsigned) ring.ring_fd, op, NULL, 0);
-		known[op] = r != -EINVAL;
+		ret = io_uring_register((unsigned) ring.ring_fd, op, NULL, 0);
+		regop_answer(r, op, ret, ret != -EINVAL && !error_denied(ret));
 	}
-	known[IORING_REGISTER_PERSONALITY] = known[IORING_REGISTER_PROBE];
+	op = IORING_REGISTER_PERSONALITY;
+	r->c.register_op_supported[op] =
+		r->c.register_op_supported[IORING_REGISTER_PROBE];
+	r->c.register_op_denied[op] =
+		r->c.register_op_denied[IORING_REGISTER_PROBE];
 	io_uring_queue_exit(&ring);
 }
 
-static void caps_register_ops(void)
+static void caps_register_ops(struct caps_run *r)
 {
-	bool known[64];
-	unsigned op;
+	struct uring_kernel_caps *c = &r->c;
+	unsigned op, denied = 0;
 
-	memset(known, 0, sizeof(known));
-	if (caps.register_method == URING_REGOPS_QUERY) {
-		for (op = 0; op < caps.nr_register_ops && op < 64; op++)
-			known[op] = true;
-	} else if (!regops_restricted(known)) {
-		caps.register_method = URING_REGOPS_RESTRICTED;
+	if (c->register_method == URING_REGOPS_QUERY) {
+		for (op = 0; op < c->nr_register_ops && op < 64; op++)
+			c->register_op_supported[op] = true;
+	} else if (!regops_restricted(r)) {
+		c->register_method = URING_REGOPS_RESTRICTED;
 	} else {
-		memset(known, 0, sizeof(known));
-		regops_guess(known);
-		caps.register_method = URING_REGOPS_GUESS;
+		memset(c->register_op_supported, 0,
+		       sizeof(c->register_op_supported));
+		memset(c->register_op_denied, 0, sizeof(c->register_op_denied));
+		c->register_error = 0;
+		regops_guess(r);
+		c->register_method = URING_REGOPS_GUESS;
 	}
-	caps.nr_register_ops = 0;
+	c->nr_register_ops = 0;
 	for (op = 0; op < 64; op++) {
-		caps.register_op_supported[op] = known[op];
-		if (known[op])
-			caps.nr_register_ops = op + 1;
+		if (c->register_op_supported[op])
+			c->nr_register_ops = op + 1;
+		denied += c->register_op_denied[op];
 	}
+	/* nothing got through to the kernel: what it knows stays unknown */
+	if (!c->nr_register_ops && denied)
+		c->register_method = URING_REGOPS_DENIED;
 }
 
-static void caps_init(void)
+/* Gather every answer; runs on a thread of its own (see features.c). */
+static void caps_gather(void *arg)
 {
+	struct caps_run *r = (struct caps_run *) arg;
 	struct io_uring_params p;
 	struct io_uring ring;
 	struct utsname u;
 	int ret;
 
 	if (uname(&u) == 0)
-		snprintf(caps.release, sizeof(caps.release), "%s", u.release);
+		snprintf(r->c.release, sizeof(r->c.release), "%s", u.release);
 
 	memset(&p, 0, sizeof(p));
-	ret = io_uring_queue_init_params(2, &ring, &p);
+	ret = caps_note(r, io_uring_queue_init_params(2, &ring, &p));
 	if (ret) {
-		caps.setup_error = ret;
+		r->c.setup_error = ret;
 		return;
 	}
-	caps.available = true;
-	caps.features = p.features;
-	caps_opcodes(&ring);
-	caps_setup_flags(ring.ring_fd);
+	r->c.available = true;
+	r->c.features = p.features;
+	caps_opcodes(r, &ring);
+	caps_setup_flags(r, ring.ring_fd);
 	io_uring_queue_exit(&ring);
-	caps_query();
-	caps_register_ops();
+	caps_query(r);
+	caps_register_ops(r);
+	if (!r->c.register_error && error_denied(r->c.probe_error))
+		r->c.register_error = r->c.probe_error;
+}
+
+/*
+ * The answers, kept for good once a gathering met no passing failure.
+ * Until then each call gathers again; its provisional answer is kept in a
+ * list (one copy per distinct answer), so every pointer handed out stays
+ * valid and unchanged for the life of the process.
+ */
+struct caps_provisional {
+	struct uring_kernel_caps c;
+	struct caps_provisional *next;
+};
+
+static pthread_mutex_t caps_lock = PTHREAD_MUTEX_INITIALIZER;
+static const struct uring_kernel_caps *caps_final;
+static struct uring_kernel_caps caps_kept;
+static struct caps_provisional *caps_provisionals;
+static const struct uring_kernel_caps caps_no_memory = {
+	.setup_error = -ENOMEM,
+};
+
+static const struct uring_kernel_caps *caps_publish(const struct caps_run *r)
+{
+	struct caps_provisional *n;
+
+	if (!r->provisional) {
+		memcpy(&caps_kept, &r->c, sizeof(caps_kept));
+		/* release: pairs with the acquire in uring_kernel_caps() */
+		__atomic_store_n(&caps_final, &caps_kept, __ATOMIC_RELEASE);
+		return &caps_kept;
+	}
+	for (n = caps_provisionals; n; n = n->next)
+		if (!memcmp(&n->c, &r->c, sizeof(n->c)))
+			return &n->c;
+	n = (struct caps_provisional *) malloc(sizeof(*n));
+	if (!n)
+		return &caps_no_memory;
+	memcpy(&n->c, &r->c, sizeof(n->c));
+	n->next = caps_provisionals;
+	caps_provisionals = n;
+	return &n->c;
 }
 
 const struct uring_kernel_caps *uring_kernel_caps(void)
 {
-	pthread_once(&caps_once, caps_init);
-	return &caps;
+	/* acquire: pairs with the release in caps_publish() */
+	const struct uring_kernel_caps *c =
+		__atomic_load_n(&caps_final, __ATOMIC_ACQUIRE);
+	struct caps_run run;
+
+	if (c)
+		return c;
+	pthread_mutex_lock(&caps_lock);
+	c = caps_final;
+	if (!c) {
+		memset(&run, 0, sizeof(run));
+		uring_run_on_own_thread(caps_gather, &run);
+		c = caps_publish(&run);
+	}
+	pthread_mutex_unlock(&caps_lock);
+	return c;
 }
 
 /* ---- setup that adapts to the kernel ---- */

@@ -102,8 +102,8 @@ static bool explain_sysctl(struct uring_msg *m)
 	return true;
 }
 
-/* A seccomp filter in force; true if there is one. */
-static bool explain_seccomp(struct uring_msg *m, int err)
+/* A seccomp filter in force, as the likely cause of err from call; true if there is one. */
+static bool explain_seccomp(struct uring_msg *m, int err, const char *call)
 {
 	long mode = 0, filters = -1;
 
@@ -121,10 +121,11 @@ static bool explain_seccomp(struct uring_msg *m, int err)
 		      "(Seccomp: 2");
 	if (filters >= 0)
 		uring_msg_add(m, ", %ld filter%s", filters, filters == 1 ? "" : "s");
-	uring_msg_add(m, ") and is most likely what returns %s for io_uring_setup: "
+	uring_msg_add(m, ") and is most likely what returns %s for %s: "
 		      "container runtimes and sandboxes often block io_uring; "
 		      "allow io_uring_setup, io_uring_enter and io_uring_register "
-		      "in the seccomp profile", err == -ENOSYS ? "ENOSYS" : "EPERM");
+		      "in the seccomp profile", err == -ENOSYS ? "ENOSYS" : "EPERM",
+		      call);
 	return true;
 }
 
@@ -133,7 +134,7 @@ static void explain_eperm(struct uring_msg *m, const struct io_uring_params *p)
 	const struct uring_kernel_caps *caps = uring_kernel_caps();
 
 	explain_sysctl(m);
-	explain_seccomp(m, -EPERM);
+	explain_seccomp(m, -EPERM, "io_uring_setup");
 	if (!m->pos && p && (p->flags & IORING_SETUP_SQPOLL) &&
 	    caps->available && !(caps->features & IORING_FEAT_NATIVE_WORKERS))
 		uring_msg_add(m, "on this kernel (%s) IORING_SETUP_SQPOLL needs "
@@ -153,7 +154,7 @@ static void explain_enosys(struct uring_msg *m)
 	const struct uring_kernel_caps *caps = uring_kernel_caps();
 	unsigned major = 0, minor = 0;
 
-	if (explain_seccomp(m, -ENOSYS))
+	if (explain_seccomp(m, -ENOSYS, "io_uring_setup"))
 		uring_msg_add(m, "; otherwise, ");
 	sscanf(caps->release, "%u.%u", &major, &minor);
 	if (major > 5 || (major == 5 && minor >= 1))
@@ -444,7 +445,13 @@ static void explain_reg(struct uring_msg *m, int err, unsigned op)
 	}
 	switch (err) {
 	case -EINVAL:
-		if (caps->available && (op >= 64 || !caps->register_op_supported[op]))
+		if (op < 64 && caps->register_op_denied[op])
+			uring_msg_add(m, "the kernel refused the arguments of %s, "
+				      "or does not know it: which, could not be "
+				      "found out, because io_uring_register is "
+				      "refused here (%s)", name,
+				      strerror(-caps->register_error));
+		else if (caps->available && (op >= 64 || !caps->register_op_supported[op]))
 			uring_msg_add(m, "kernel %s does not know %s: it needs a "
 				      "newer kernel", caps->release, name);
 		else
@@ -496,7 +503,14 @@ static void explain_reg(struct uring_msg *m, int err, unsigned op)
 			      "valid", name);
 		break;
 	case -EPERM:
-		uring_msg_add(m, "%s needs a privilege this process lacks", name);
+		if (op >= 64 || !caps->register_op_denied[op])
+			uring_msg_add(m, "%s needs a privilege this process "
+				      "lacks", name);
+		else if (!explain_seccomp(m, -EPERM, "io_uring_register"))
+			uring_msg_add(m, "%s is refused before the kernel's "
+				      "io_uring sees it: check the security "
+				      "modules (SELinux, AppArmor) and the "
+				      "container's policy", name);
 		break;
 	default:
 		uring_msg_add(m, "%s failed: %s", name, strerror(-err));

@@ -2,7 +2,8 @@
 /*
  * uring-probe: what io_uring can do on this machine, for people (default)
  * or scripts (--json).  Exit status 0 when io_uring is usable, 1 when it
- * is not (the report says why), 2 on a usage error.
+ * is not (the report says why), 2 on a usage error, 3 when rings work but
+ * io_uring_register is refused (all or part of it).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -58,6 +59,7 @@ static const char *method_name(int method)
 	case URING_REGOPS_QUERY:	return "query";
 	case URING_REGOPS_RESTRICTED:	return "restricted-ring";
 	case URING_REGOPS_GUESS:	return "guess";
+	case URING_REGOPS_DENIED:	return "denied";
 	default:			return "none";
 	}
 }
@@ -112,8 +114,17 @@ static void print_text(const struct uring_kernel_caps *c, const struct env *e)
 			printf("  %-20s %s\n", uring_setup_flag_name(1U << i),
 			       c->setup_flags & (1U << i) ? "accepted" : "rejected");
 
-	printf("\nopcodes (%u known to the kernel):\n", c->nr_ops);
-	for (i = 0; i < nr_ops(c); i++) {
+	if (c->probe_error) {
+		char why[1024];
+
+		uring_explain_register(c->probe_error, IORING_REGISTER_PROBE,
+				       why, sizeof(why));
+		printf("\nopcodes: unknown, the probe failed (%s)\n  %s\n",
+		       strerror(-c->probe_error), why);
+	} else {
+		printf("\nopcodes (%u known to the kernel):\n", c->nr_ops);
+	}
+	for (i = 0; !c->probe_error && i < nr_ops(c); i++) {
 		const char *n = uring_opcode_name((int) i);
 
 		if (n)
@@ -123,6 +134,18 @@ static void print_text(const struct uring_kernel_caps *c, const struct env *e)
 		printf("%s\n", c->op_supported[i] ? "supported" : "not supported");
 	}
 
+	if (c->register_error) {
+		char why[1024];
+
+		uring_explain_register(c->register_error, IORING_REGISTER_PROBE,
+				       why, sizeof(why));
+		printf("\nio_uring_register is refused here (%s)\n  %s\n",
+		       strerror(-c->register_error), why);
+	}
+	if (c->register_method == URING_REGOPS_DENIED) {
+		printf("\nregister operations: unknown (every call was refused)\n");
+		return;
+	}
 	printf("\nregister operations (%u known to the kernel, found by %s):\n",
 	       c->nr_register_ops, method_name(c->register_method));
 	for (i = 0; i < nr_regops(c) && i < 64; i++) {
@@ -132,8 +155,8 @@ static void print_text(const struct uring_kernel_caps *c, const struct env *e)
 			printf("  %-28s ", n);
 		else
 			printf("  register op %-16u ", i);
-		printf("%s\n", c->register_op_supported[i] ?
-		       "supported" : "not supported");
+		printf("%s\n", c->register_op_denied[i] ? "denied (unknown)" :
+		       c->register_op_supported[i] ? "supported" : "not supported");
 	}
 }
 
@@ -183,15 +206,30 @@ static void json_bits(const char *(*name)(unsigned), unsigned mask,
 	printf("\n    ]");
 }
 
-static void json_op(unsigned i, const char *n, bool supported, bool last)
+/* supported is null where a filter refused the question (denied) */
+static void json_op(unsigned i, const char *n, bool supported, bool denied,
+		    bool last)
 {
 	printf("\n      {\"name\": ");
 	if (n)
 		json_str(n);
 	else
 		printf("null");
-	printf(", \"value\": %u, \"supported\": %s}%s", i,
-	       supported ? "true" : "false", last ? "" : ",");
+	printf(", \"value\": %u, \"supported\": %s", i,
+	       denied ? "null" : supported ? "true" : "false");
+	if (denied)
+		printf(", \"denied\": true");
+	printf("}%s", last ? "" : ",");
+}
+
+/* ,\n "error": -errno, "explanation": "..." of a refused register call */
+static void json_error(int err, unsigned op)
+{
+	char why[1024];
+
+	uring_explain_register(err, op, why, sizeof(why));
+	printf(",\n    \"error\": %d,\n    \"explanation\": ", err);
+	json_str(why);
 }
 
 static void print_json(const struct uring_kernel_caps *c, const struct env *e)
@@ -238,20 +276,36 @@ static void print_json(const struct uring_kernel_caps *c, const struct env *e)
 	       c->setup_flags);
 	json_bits(uring_setup_flag_name, c->setup_flags, "accepted");
 
-	printf("\n  },\n  \"opcodes\": {\n    \"known\": %u,\n    \"ops\": [",
-	       c->nr_ops);
-	for (i = 0, n = nr_ops(c); i < n; i++)
+	/* "known": null where the question could not be asked */
+	printf("\n  },\n  \"opcodes\": {\n    \"known\": ");
+	if (c->probe_error) {
+		printf("null");
+		json_error(c->probe_error, IORING_REGISTER_PROBE);
+	} else {
+		printf("%u", c->nr_ops);
+	}
+	printf(",\n    \"ops\": [");
+	for (i = 0, n = c->probe_error ? 0 : nr_ops(c); i < n; i++)
 		json_op(i, uring_opcode_name((int) i), c->op_supported[i],
-			i + 1 == n);
+			false, i + 1 == n);
 
-	printf("\n    ]\n  },\n  \"register_ops\": {\n    \"known\": %u,\n"
-	       "    \"method\": ", c->nr_register_ops);
+	printf("\n    ]\n  },\n  \"register_ops\": {\n    \"known\": ");
+	if (c->register_method == URING_REGOPS_DENIED)
+		printf("null");
+	else
+		printf("%u", c->nr_register_ops);
+	printf(",\n    \"method\": ");
 	json_str(method_name(c->register_method));
+	if (c->register_error)
+		json_error(c->register_error, IORING_REGISTER_PROBE);
 	printf(",\n    \"ops\": [");
 	n = nr_regops(c) < 64 ? nr_regops(c) : 64;
+	if (c->register_method == URING_REGOPS_DENIED)
+		n = 0;
 	for (i = 0; i < n; i++)
 		json_op(i, uring_register_op_name(i),
-			c->register_op_supported[i], i + 1 == n);
+			c->register_op_supported[i], c->register_op_denied[i],
+			i + 1 == n);
 	printf("\n    ]\n  }\n}\n");
 }
 
@@ -289,5 +343,8 @@ int main(int argc, char *argv[])
 		print_json(caps, &e);
 	else
 		print_text(caps, &e);
-	return caps->available ? 0 : 1;
+	if (!caps->available)
+		return 1;
+	/* usable, but io_uring_register (or part of it) is refused */
+	return caps->register_error || caps->probe_error ? 3 : 0;
 }
