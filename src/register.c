@@ -11,19 +11,31 @@
 #include <sys/resource.h>
 
 /*
- * The kernel refuses a file table larger than RLIMIT_NOFILE (-EMFILE):
- * raise the soft limit by nr, up to the hard limit, for one more try.
+ * The kernel refuses a file table larger than RLIMIT_NOFILE (-EMFILE).
+ * Raise the soft limit by nr (to the hard limit at most) for one more try,
+ * only when that reaches nr, and put it back if the retry fails: a soft
+ * limit left raised above 1024 breaks select() in the same process.
  */
-static void raise_nofile_limit(unsigned nr)
-{
-	struct { __u64 cur, max; } lim;
+struct nofile_limit {
+	__u64 cur, max;
+};
 
-	if (__do_syscall4(__NR_prlimit64, 0, RLIMIT_NOFILE, 0, (long) &lim))
-		return;
-	if (lim.cur >= nr)
-		return;
-	lim.cur = lim.cur + nr < lim.max ? lim.cur + nr : lim.max;
-	__do_syscall4(__NR_prlimit64, 0, RLIMIT_NOFILE, (long) &lim, 0);
+static int nofile_limit(struct nofile_limit *get, const struct nofile_limit *set)
+{
+	return (int) __do_syscall4(__NR_prlimit64, 0, RLIMIT_NOFILE,
+				   (long) set, (long) get);
+}
+
+/* The limit before the raise in *old; whether it was raised. */
+static bool raise_nofile_limit(unsigned nr, struct nofile_limit *old)
+{
+	struct nofile_limit lim;
+
+	if (nofile_limit(old, NULL) || old->cur >= nr || old->max < nr)
+		return false;
+	lim.max = old->max;
+	lim.cur = old->cur + nr < old->max ? old->cur + nr : old->max;
+	return !nofile_limit(NULL, &lim);
 }
 
 /* A file table registration, retried once with a raised RLIMIT_NOFILE. */
@@ -31,10 +43,12 @@ static int register_files_retry(struct io_uring *ring, unsigned opcode,
 				const void *arg, unsigned nr_args, unsigned nr)
 {
 	int ret = ring_register(ring, opcode, arg, nr_args);
+	struct nofile_limit old;
 
-	if (ret == -EMFILE) {
-		raise_nofile_limit(nr);
+	if (ret == -EMFILE && raise_nofile_limit(nr, &old)) {
 		ret = ring_register(ring, opcode, arg, nr_args);
+		if (ret < 0)
+			nofile_limit(NULL, &old);
 	}
 	return ret;
 }
