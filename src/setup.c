@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 /* The kernel's limits on ring sizes. */
@@ -86,14 +87,30 @@ static int ring_entries(unsigned entries, const struct io_uring_params *p,
 	return 0;
 }
 
+/*
+ * Where the kernel puts the SQ index array: after its ring header and the
+ * CQEs, the whole of it doubled for 32-byte CQEs (IORING_SETUP_CQE32), then
+ * aligned to the kernel's cache line size (align).  The size of the ring
+ * region too, without the array.
+ */
+static size_t kring_array_offset(unsigned flags, unsigned cq, size_t cqes_off,
+				 size_t align)
+{
+	size_t off = cqes_off + (size_t) cq * sizeof(struct io_uring_cqe);
+
+	if (flags & IORING_SETUP_CQE32)
+		off <<= 1;
+	return align_up(off, align);
+}
+
 /* Bytes of the kernel's ring header + CQEs (+ SQ index array), and of the SQEs. */
 static void ring_bytes(unsigned flags, unsigned sq, unsigned cq,
 		       size_t *rings, size_t *sqes)
 {
-	size_t r = KRING_SIZE + (size_t) cq * cqe_size(flags);
+	size_t r = kring_array_offset(flags, cq, KRING_SIZE, 64);
 
 	if (!(flags & IORING_SETUP_NO_SQARRAY))
-		r = align_up(r, 64) + (size_t) sq * sizeof(unsigned);
+		r += (size_t) sq * sizeof(unsigned);
 	*rings = r;
 	*sqes = (size_t) sq * sqe_size(flags);
 }
@@ -218,30 +235,62 @@ static void ring_unmap(struct io_uring *ring)
 		__sys_munmap(cq->ring_ptr, cq->ring_sz);
 }
 
-static void *map_ring(int fd, size_t size, __u64 offset)
+/*
+ * Address space set aside (PROT_NONE) for a ring's next mappings, so that
+ * mapping them cannot fail for want of it (RLIMIT_AS): empty when unused.
+ */
+struct ring_room {
+	void *rings;
+	size_t rings_len;
+	void *sqes;
+	size_t sqes_len;
+};
+
+/* Map size bytes of the ring fd at offset; MAP_FIXED into at if it fits. */
+static void *map_ring(int fd, size_t size, __u64 offset, void *at,
+		      size_t at_len)
 {
-	return __sys_mmap(NULL, size, PROT_READ | PROT_WRITE,
-			  MAP_SHARED | MAP_POPULATE, fd, (off_t) offset);
+	int flags = MAP_SHARED | MAP_POPULATE;
+
+	if (at && size <= at_len)
+		flags |= MAP_FIXED;
+	else
+		at = NULL;
+	return __sys_mmap(at, size, PROT_READ | PROT_WRITE, flags, fd,
+			  (off_t) offset);
 }
 
-/* Map the rings of ring fd fd, set up with parameters p. */
-static int ring_mmap(int fd, struct io_uring_params *p, struct io_uring *ring)
+/* The lengths to map of a ring set up with p: SQ ring, CQ ring, SQEs. */
+static void ring_map_sizes(const struct io_uring_params *p, size_t *sq_sz,
+			   size_t *cq_sz, size_t *sqes_sz)
 {
+	*sq_sz = p->sq_off.array + (size_t) p->sq_entries * sizeof(unsigned);
+	if (p->flags & IORING_SETUP_NO_SQARRAY)
+		*sq_sz = p->sq_off.flags + sizeof(unsigned);
+	*cq_sz = p->cq_off.cqes + (size_t) p->cq_entries * cqe_size(p->flags);
+	if (p->features & IORING_FEAT_SINGLE_MMAP) {
+		if (*cq_sz > *sq_sz)
+			*sq_sz = *cq_sz;
+		*cq_sz = *sq_sz;
+	}
+	*sqes_sz = (size_t) p->sq_entries * sqe_size(p->flags);
+}
+
+/* Map the rings of ring fd fd, set up with parameters p (into room, if any). */
+static int ring_mmap(int fd, struct io_uring_params *p, struct io_uring *ring,
+		     const struct ring_room *room)
+{
+	static const struct ring_room none;
 	struct io_uring_sq *sq = &ring->sq;
 	struct io_uring_cq *cq = &ring->cq;
+	size_t sqes_sz;
 	void *ptr;
 
-	sq->ring_sz = p->sq_off.array + p->sq_entries * sizeof(unsigned);
-	if (p->flags & IORING_SETUP_NO_SQARRAY)
-		sq->ring_sz = p->sq_off.flags + sizeof(unsigned);
-	cq->ring_sz = p->cq_off.cqes + p->cq_entries * cqe_size(p->flags);
-	if (p->features & IORING_FEAT_SINGLE_MMAP) {
-		if (cq->ring_sz > sq->ring_sz)
-			sq->ring_sz = cq->ring_sz;
-		cq->ring_sz = sq->ring_sz;
-	}
-
-	ptr = map_ring(fd, sq->ring_sz, IORING_OFF_SQ_RING);
+	if (!room)
+		room = &none;
+	ring_map_sizes(p, &sq->ring_sz, &cq->ring_sz, &sqes_sz);
+	ptr = map_ring(fd, sq->ring_sz, IORING_OFF_SQ_RING, room->rings,
+		       room->rings_len);
 	if (__sys_failed(ptr))
 		return (int) (long) ptr;
 	sq->ring_ptr = ptr;
@@ -249,7 +298,7 @@ static int ring_mmap(int fd, struct io_uring_params *p, struct io_uring *ring)
 	if (p->features & IORING_FEAT_SINGLE_MMAP) {
 		cq->ring_ptr = sq->ring_ptr;
 	} else {
-		ptr = map_ring(fd, cq->ring_sz, IORING_OFF_CQ_RING);
+		ptr = map_ring(fd, cq->ring_sz, IORING_OFF_CQ_RING, NULL, 0);
 		if (__sys_failed(ptr)) {
 			cq->ring_ptr = NULL;
 			ring_unmap(ring);
@@ -258,13 +307,13 @@ static int ring_mmap(int fd, struct io_uring_params *p, struct io_uring *ring)
 		cq->ring_ptr = ptr;
 	}
 
-	ptr = map_ring(fd, p->sq_entries * sqe_size(p->flags), IORING_OFF_SQES);
+	ptr = map_ring(fd, sqes_sz, IORING_OFF_SQES, room->sqes, room->sqes_len);
 	if (__sys_failed(ptr)) {
 		ring_unmap(ring);
 		return (int) (long) ptr;
 	}
 	sq->sqes = (struct io_uring_sqe *) ptr;
-	sq->sqes_sz = (unsigned) (p->sq_entries * sqe_size(p->flags));
+	sq->sqes_sz = (unsigned) sqes_sz;
 	ring_set_pointers(ring, p);
 	return 0;
 }
@@ -273,10 +322,13 @@ int io_uring_queue_mmap(int fd, struct io_uring_params *p, struct io_uring *ring
 {
 	int ret;
 
-	if (!p || !ring || fd < 0)
+	if (!p || !ring)
 		return -EINVAL;
+	/* what mmap() of fd -1 answers, as liburing returns */
+	if (fd < 0)
+		return -EBADF;
 	memset(ring, 0, sizeof(*ring));
-	ret = ring_mmap(fd, p, ring);
+	ret = ring_mmap(fd, p, ring, NULL);
 	if (ret)
 		return ret;
 	ring->flags = p->flags;
@@ -286,61 +338,154 @@ int io_uring_queue_mmap(int fd, struct io_uring_params *p, struct io_uring *ring
 }
 
 /*
+ * The system's default huge page size (what MAP_HUGETLB without a size flag
+ * takes), from /proc/meminfo; 0 when there is none.
+ */
+static size_t huge_page_size(void)
+{
+	static size_t cached = 1;
+	char buf[4096], *line;
+	int fd, saved_errno = errno;
+	ssize_t n = 0;
+
+	if (cached != 1)
+		return cached;
+	fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+	line = strstr(buf, "Hugepagesize:");
+	cached = line ? (size_t) strtoul(line + 13, NULL, 10) * 1024 : 0;
+	/* the caller's errno is left alone */
+	errno = saved_errno;
+	return cached;
+}
+
+/* An anonymous shared mapping of len bytes, huge pages if huge. */
+static void *map_anon(size_t len, bool huge)
+{
+	return __sys_mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS | (huge ? MAP_HUGETLB : 0),
+			  -1, 0);
+}
+
+/*
+ * One part of a ring in memory of ours (the SQEs, or the rings), len bytes
+ * of it used: a huge page only if asked (huge) and the part needs more
+ * than one page; *map_len gets the length mapped.
+ */
+static void *map_ring_part(size_t len, bool huge, size_t *map_len)
+{
+	size_t hps = huge_page_size();
+
+	*map_len = align_up(len, page_size());
+	if (!huge || len <= page_size())
+		return map_anon(*map_len, false);
+	/* the kernel takes a part of several pages only within one huge page */
+	if (!hps || len > hps)
+		return (void *) (long) -ENOMEM;
+	*map_len = hps;
+	return map_anon(hps, true);
+}
+
+/*
  * IORING_SETUP_NO_MMAP: the SQEs and then the rings, each page aligned, in
- * buf (caller memory) or in an anonymous mapping of ours.  Rings larger than
- * a page try a huge page first: kernels before 6.13 need them contiguous.
+ * buf (caller memory) or in memory of ours.  Ours is one plain mapping; with
+ * huge, each part larger than a page gets a huge page of its own (kernels
+ * before 6.13 take such a part only when it is physically contiguous).
+ * The size used, or -errno.
  */
 static int ring_alloc_user_mem(unsigned entries, struct io_uring *ring,
 			       struct io_uring_params *p, void *buf,
-			       size_t buf_size)
+			       size_t buf_size, bool huge)
 {
 	unsigned sq, cq;
-	size_t rings, sqes, total;
-	char *mem;
+	size_t rings_len, sqes_len, sqes_map, rings_map;
+	char *sqes, *rings;
 	int ret;
 
 	ret = ring_entries(entries, p, &sq, &cq);
 	if (ret)
 		return ret;
-	ring_bytes(p->flags, sq, cq, &rings, &sqes);
-	sqes = align_up(sqes, page_size());
-	total = sqes + align_up(rings, page_size());
+	ring_bytes(p->flags, sq, cq, &rings_len, &sqes_len);
+	sqes_map = align_up(sqes_len, page_size());
+	rings_map = align_up(rings_len, page_size());
+	ret = (int) (sqes_map + rings_map);
 
 	if (buf) {
-		if (buf_size < total)
+		if (buf_size < sqes_map + rings_map)
 			return -ENOMEM;
-		mem = (char *) buf;
+		sqes = (char *) buf;
+		rings = sqes + sqes_map;
 		ring->int_flags |= INT_FLAG_APP_MEM;
+	} else if (!huge) {
+		sqes = (char *) map_anon(sqes_map + rings_map, false);
+		if (__sys_failed(sqes))
+			return (int) (long) sqes;
+		rings = sqes + sqes_map;
 	} else {
-		mem = (char *) MAP_FAILED;
-		if (total > page_size())
-			mem = (char *) __sys_mmap(NULL, align_up(total, 2 << 20),
-						  PROT_READ | PROT_WRITE,
-						  MAP_SHARED | MAP_ANONYMOUS |
-						  MAP_HUGETLB, -1, 0);
-		if (__sys_failed(mem))
-			mem = (char *) __sys_mmap(NULL, total, PROT_READ | PROT_WRITE,
-						  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-		else
-			total = align_up(total, 2 << 20);
-		if (__sys_failed(mem))
-			return (int) (long) mem;
+		sqes = (char *) map_ring_part(sqes_len, true, &sqes_map);
+		if (__sys_failed(sqes))
+			return (int) (long) sqes;
+		rings = (char *) map_ring_part(rings_len, true, &rings_map);
+		if (__sys_failed(rings)) {
+			__sys_munmap(sqes, sqes_map);
+			return (int) (long) rings;
+		}
 	}
-	ring->sq.sqes = (struct io_uring_sqe *) mem;
-	ring->sq.sqes_sz = (unsigned) sqes;
-	ring->sq.ring_ptr = ring->cq.ring_ptr = mem + sqes;
-	ring->sq.ring_sz = total - sqes;
-	ring->cq.ring_sz = ring->sq.ring_sz;
-	p->sq_off.user_addr = (__u64) (uintptr_t) mem;
-	p->cq_off.user_addr = (__u64) (uintptr_t) (mem + sqes);
-	return (int) total;
+	/* each part's own length: unmapped, and madvise()d, one by one */
+	ring->sq.sqes = (struct io_uring_sqe *) sqes;
+	ring->sq.sqes_sz = (unsigned) sqes_map;
+	ring->sq.ring_ptr = ring->cq.ring_ptr = rings;
+	ring->sq.ring_sz = ring->cq.ring_sz = rings_map;
+	p->sq_off.user_addr = (__u64) (uintptr_t) sqes;
+	p->cq_off.user_addr = (__u64) (uintptr_t) rings;
+	return ret;
 }
 
-/* The memory of a NO_MMAP ring we allocated ourselves is one mapping. */
+/* Is a part of this NO_MMAP ring more than a page (kernels before 6.13 want it contiguous)? */
+static bool user_mem_spans_pages(const struct io_uring *ring)
+{
+	return ring->sq.sqes_sz > page_size() || ring->sq.ring_sz > page_size();
+}
+
 static void ring_free_user_mem(struct io_uring *ring)
 {
-	if (!(ring->int_flags & INT_FLAG_APP_MEM) && ring->sq.sqes)
-		__sys_munmap(ring->sq.sqes, ring->sq.sqes_sz + ring->sq.ring_sz);
+	if (ring->int_flags & INT_FLAG_APP_MEM)
+		return;
+	if (ring->sq.sqes)
+		__sys_munmap(ring->sq.sqes, ring->sq.sqes_sz);
+	if (ring->sq.ring_ptr)
+		__sys_munmap(ring->sq.ring_ptr, ring->sq.ring_sz);
+}
+
+/*
+ * io_uring_setup() of a NO_MMAP ring in memory of ours: plain pages first;
+ * where the kernel refuses parts of several pages (-EINVAL before 6.13),
+ * once more with a huge page for each.  The size used, or -errno.
+ */
+static int setup_user_mem(unsigned entries, struct io_uring *ring,
+			  struct io_uring_params *p, void *buf, size_t buf_size,
+			  int *fd)
+{
+	int used, retry_used;
+
+	used = ring_alloc_user_mem(entries, ring, p, buf, buf_size, false);
+	if (used < 0)
+		return used;
+	*fd = __sys_io_uring_setup(entries, p);
+	if (*fd != -EINVAL || buf || !user_mem_spans_pages(ring))
+		return used;
+	ring_free_user_mem(ring);
+	memset(ring, 0, sizeof(*ring));
+	retry_used = ring_alloc_user_mem(entries, ring, p, NULL, 0, true);
+	/* no huge page to be had: the kernel's answer stands */
+	if (retry_used < 0)
+		return used;
+	*fd = __sys_io_uring_setup(entries, p);
+	return retry_used;
 }
 
 static int queue_init_once(unsigned entries, struct io_uring *ring,
@@ -355,12 +500,12 @@ static int queue_init_once(unsigned entries, struct io_uring *ring,
 		return -EINVAL;
 
 	if (p->flags & IORING_SETUP_NO_MMAP) {
-		used = ring_alloc_user_mem(entries, ring, p, buf, buf_size);
+		used = setup_user_mem(entries, ring, p, buf, buf_size, &fd);
 		if (used < 0)
 			return used;
+	} else {
+		fd = __sys_io_uring_setup(entries, p);
 	}
-
-	fd = __sys_io_uring_setup(entries, p);
 	if (fd < 0) {
 		if (p->flags & IORING_SETUP_NO_MMAP)
 			ring_free_user_mem(ring);
@@ -371,13 +516,13 @@ static int queue_init_once(unsigned entries, struct io_uring *ring,
 	if (p->flags & IORING_SETUP_NO_MMAP) {
 		/* the kernel wrote the ring header there, and will write
 		 * CQEs and indices, where memcheck cannot see it */
-		uring_kernel_wrote(ring->sq.sqes,
-				   (size_t) ring->sq.sqes_sz + ring->sq.ring_sz);
+		uring_kernel_wrote(ring->sq.sqes, ring->sq.sqes_sz);
+		uring_kernel_wrote(ring->sq.ring_ptr, ring->sq.ring_sz);
 		ring->sq.ring_ptr = ring->cq.ring_ptr =
 			(void *) (uintptr_t) p->cq_off.user_addr;
 		ring_set_pointers(ring, p);
 	} else {
-		ret = ring_mmap(fd, p, ring);
+		ret = ring_mmap(fd, p, ring, NULL);
 		if (ret) {
 			__sys_close(fd);
 			memset(ring, 0, sizeof(*ring));
@@ -396,8 +541,8 @@ static int queue_init_once(unsigned entries, struct io_uring *ring,
 	if (p->flags & IORING_SETUP_IOPOLL)
 		ring->int_flags |= INT_FLAG_CQ_ENTER;
 	uring_note_features(p->features);
-	/* with caller memory, say how much of it the ring uses */
-	return (ring->int_flags & INT_FLAG_APP_MEM) ? used : 0;
+	/* with NO_MMAP, say how much memory the ring uses */
+	return used;
 }
 
 /*
@@ -424,11 +569,16 @@ static int queue_init(unsigned entries, struct io_uring *ring,
 	return queue_init_once(entries, ring, p, buf, buf_size);
 }
 
+/*
+ * With buf NULL, like liburing: the library allocates the memory itself
+ * (as for IORING_SETUP_NO_MMAP through io_uring_queue_init_params()) and
+ * still returns the size the ring uses.
+ */
 int io_uring_queue_init_mem(unsigned entries, struct io_uring *ring,
 			    struct io_uring_params *p, void *buf,
 			    size_t buf_size)
 {
-	if (!p || !buf)
+	if (!p)
 		return -EINVAL;
 	p->flags |= IORING_SETUP_NO_MMAP;
 	return queue_init(entries, ring, p, buf, buf_size);
@@ -530,33 +680,132 @@ int io_uring_register(unsigned int fd, unsigned int opcode, const void *arg,
 	return __sys_io_uring_register(fd, opcode, arg, nr_args);
 }
 
-/* Map the rings the kernel has just resized, keeping our SQ indices. */
-static int ring_remap_resized(struct io_uring *ring,
-			      const struct io_uring_params *p)
+/*
+ * The kernel's cache line size (SMP_CACHE_BYTES), which aligns the SQ index
+ * array: 64 on the architectures we know, unless where the kernel put this
+ * ring's array says otherwise.
+ */
+static size_t kring_align(const struct io_uring *ring)
 {
+	static const size_t candidates[] = { 64, 128, 32, 256 };
+	size_t cqes_off = (size_t) ((char *) ring->cq.cqes -
+				    (char *) ring->cq.ring_ptr);
+	size_t array_off = (size_t) ((char *) ring->sq.array -
+				     (char *) ring->sq.ring_ptr);
+	unsigned i;
+
+	for (i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
+		if (kring_array_offset(ring->flags, ring->cq.ring_entries,
+				       cqes_off, candidates[i]) == array_off)
+			return candidates[i];
+	return 64;
+}
+
+/*
+ * The parameters to map the resized rings with: the kernel reports their
+ * sizes and most offsets, but not sq_off.array (it reads 0), which sits
+ * where the kernel lays it out for the new CQ size.
+ */
+static void resized_params(const struct io_uring *ring,
+			   const struct io_uring_params *p,
+			   struct io_uring_params *mp)
+{
+	*mp = *p;
+	mp->flags = ring->flags;
+	mp->features = ring->features;
+	if (ring->sq.array && !mp->sq_off.array)
+		mp->sq_off.array = (__u32) kring_array_offset(ring->flags,
+				mp->cq_entries, mp->cq_off.cqes, kring_align(ring));
+}
+
+/*
+ * Before the kernel swaps the rings: set aside address space for the new
+ * mappings (the sizes the kernel will pick for p), so that mapping them
+ * afterwards cannot fail for want of it.  Once the kernel has swapped, the
+ * old mappings are of no use.
+ */
+static int resize_room(const struct io_uring *ring,
+		       const struct io_uring_params *p, struct ring_room *room)
+{
+	struct io_uring_params next, mp;
+	size_t sq_sz, cq_sz, sqes_sz;
+	void *r;
+
+	memset(room, 0, sizeof(*room));
+	memset(&next, 0, sizeof(next));
+	next.flags = p->flags;
+	next.cq_entries = p->cq_entries;
+	/* sizes the kernel refuses: it will say so, nothing to set aside */
+	if (ring_entries(p->sq_entries, &next, &next.sq_entries,
+			 &next.cq_entries))
+		return 0;
+	next.cq_off.cqes = (__u32) ((char *) ring->cq.cqes -
+				    (char *) ring->cq.ring_ptr);
+	next.sq_off.flags = (__u32) ((char *) ring->sq.kflags -
+				     (char *) ring->sq.ring_ptr);
+	resized_params(ring, &next, &mp);
+	ring_map_sizes(&mp, &sq_sz, &cq_sz, &sqes_sz);
+	sq_sz = align_up(sq_sz, page_size());
+	sqes_sz = align_up(sqes_sz, page_size());
+	r = __sys_mmap(NULL, sq_sz + sqes_sz, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (__sys_failed(r))
+		return (int) (long) r;
+	room->rings = r;
+	room->rings_len = sq_sz;
+	room->sqes = (char *) r + sq_sz;
+	room->sqes_len = sqes_sz;
+	return 0;
+}
+
+/* Give back what of the room the new mappings did not take. */
+static void room_release(struct io_uring *ring, struct ring_room *room)
+{
+	size_t used;
+
+	if (room->rings) {
+		used = ring->sq.ring_ptr == room->rings ?
+		       align_up(ring->sq.ring_sz, page_size()) : 0;
+		if (room->rings_len > used)
+			__sys_munmap((char *) room->rings + used,
+				     room->rings_len - used);
+	}
+	if (room->sqes) {
+		used = ring->sq.sqes == room->sqes ?
+		       align_up(ring->sq.sqes_sz, page_size()) : 0;
+		if (room->sqes_len > used)
+			__sys_munmap((char *) room->sqes + used,
+				     room->sqes_len - used);
+	}
+}
+
+/*
+ * Map the rings the kernel has just resized (into room), keeping our SQ
+ * indices, then unmap the old ones.  When mapping fails, the ring has no
+ * usable rings left: it is torn down as by io_uring_queue_exit(), so that
+ * every later call answers with an error instead of crashing.
+ */
+static int ring_remap_resized(struct io_uring *ring,
+			      const struct io_uring_params *p,
+			      struct ring_room *room)
+{
+	unsigned sqe_head = ring->sq.sqe_head, sqe_tail = ring->sq.sqe_tail;
 	struct io_uring_params mp;
-	unsigned sqe_head, sqe_tail;
+	struct io_uring next;
 	int ret;
 
-	sqe_head = ring->sq.sqe_head;
-	sqe_tail = ring->sq.sqe_tail;
-	ring_unmap(ring);
-	memset(&ring->sq, 0, sizeof(ring->sq));
-	memset(&ring->cq, 0, sizeof(ring->cq));
-
-	mp = *p;
-	mp.flags = ring->flags;
-	mp.features = ring->features;
-	/*
-	 * The kernel does not report sq_off.array on a resize (it reads 0):
-	 * the SQ array sits where setup puts it, after the CQEs, cache aligned.
-	 */
-	if (!(mp.flags & IORING_SETUP_NO_SQARRAY) && !mp.sq_off.array)
-		mp.sq_off.array = (__u32) align_up(mp.cq_off.cqes +
-				(size_t) mp.cq_entries * cqe_size(mp.flags), 64);
-	ret = ring_mmap(ring->ring_fd, &mp, ring);
-	if (ret)
+	resized_params(ring, p, &mp);
+	next = *ring;
+	memset(&next.sq, 0, sizeof(next.sq));
+	memset(&next.cq, 0, sizeof(next.cq));
+	ret = ring_mmap(ring->ring_fd, &mp, &next, room);
+	room_release(&next, room);
+	if (ret) {
+		io_uring_queue_exit(ring);
 		return ret;
+	}
+	ring_unmap(ring);
+	*ring = next;
 	ring->sq.sqe_head = sqe_head;
 	ring->sq.sqe_tail = sqe_tail;
 	/* no room known in the new ring: the next get_sqe reads the head */
@@ -597,6 +846,7 @@ static int rewind_sqes_save(struct io_uring *ring, struct io_uring_params *p,
  */
 int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p)
 {
+	struct ring_room room;
 	size_t carry_size;
 	void *carry;
 	int ret;
@@ -620,12 +870,19 @@ int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p)
 		ring->sq.sqe_head = ring->sq.sqe_tail;
 		IO_URING_WRITE_ONCE(*ring->sq.ktail, ring->sq.sqe_tail);
 	}
+	ret = resize_room(ring, p, &room);
+	if (ret) {
+		free(carry);
+		return ret;
+	}
 	memset(&p->sq_off, 0, sizeof(p->sq_off));
 	memset(&p->cq_off, 0, sizeof(p->cq_off));
 	ret = ring_register(ring, IORING_REGISTER_RESIZE_RINGS, p, 1);
 	p->flags = 0;
 	if (ret >= 0)
-		ret = ring_remap_resized(ring, p);
+		ret = ring_remap_resized(ring, p, &room);
+	else
+		room_release(ring, &room);
 	if (ret >= 0 && carry)
 		memcpy(ring->sq.sqes, carry, carry_size);
 	free(carry);
