@@ -11,6 +11,7 @@
 #include "lib.h"
 #include "valgrind.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /*
@@ -207,13 +208,15 @@ struct wait_req {
 	bool timed;		/* a timeout bounds the wait */
 	void *arg;		/* sigset_t *, io_uring_getevents_arg *, or reg offset */
 	size_t arg_sz;
+	int submitted;		/* out: what the first io_uring_enter() submitted */
 };
 
 /*
  * Peek, entering the kernel as often as needed to submit and to wait.
- * Returns 0 or the number the first io_uring_enter() submitted with a CQE
- * in *cqe_ptr; -ETIME when a timed wait found none; -EAGAIN when nothing
- * was asked for and nothing was ready; or the kernel's -errno.
+ * Returns 0 with a CQE in *cqe_ptr; -ETIME when a timed wait found none;
+ * -EAGAIN when nothing was asked for and nothing was ready; or the
+ * kernel's -errno.  w->submitted gets what the first io_uring_enter()
+ * submitted (see submit_result()).
  */
 static int get_cqe_slow(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 			struct wait_req *w)
@@ -269,9 +272,19 @@ static int get_cqe_slow(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 			break;
 	}
 	*cqe_ptr = cqe;
-	if (ret < 0)
-		return ret;
-	return submitted;
+	w->submitted = submitted;
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * The answer of the forms that submit: as liburing, the number of SQEs
+ * the first io_uring_enter() submitted whenever it submitted any, even
+ * when the wait then ran out, was not asked for or failed (*cqe_ptr is
+ * NULL then): the caller must not lose that count.  Else ret.
+ */
+static inline int submit_result(const struct wait_req *w, int ret)
+{
+	return w->submitted > 0 ? w->submitted : ret;
 }
 
 /*
@@ -313,7 +326,7 @@ int __io_uring_get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 		.arg_sz = _NSIG / 8,
 	};
 
-	return get_cqe(ring, cqe_ptr, &w);
+	return submit_result(&w, get_cqe(ring, cqe_ptr, &w));
 }
 
 /*
@@ -363,7 +376,7 @@ static int wait_ext_arg_slow(struct io_uring *ring,
 		.arg_sz = sizeof(arg),
 	};
 
-	return get_cqe_slow(ring, cqe_ptr, &w);
+	return submit_result(&w, get_cqe_slow(ring, cqe_ptr, &w));
 }
 
 /* Wait with the timeout, minimum wait and sigmask in one IORING_ENTER_EXT_ARG argument. */
@@ -423,6 +436,10 @@ int io_uring_submit_and_wait_min_timeout(struct io_uring *ring,
 {
 	if (!(ring->features & IORING_FEAT_MIN_TIMEOUT))
 		return -EINVAL;
+	/* like liburing: without ts, min_wait is not used (the wait is for
+	 * wait_nr CQEs, however long); the kernel would end it at min_wait */
+	if (!ts)
+		min_wait = 0;
 	return submit_and_wait_ext(ring, cqe_ptr, wait_nr, ts, min_wait,
 				   sigmask);
 }
@@ -432,43 +449,52 @@ int io_uring_submit_and_wait_reg(struct io_uring *ring,
 				 unsigned wait_nr, int reg_index)
 {
 	struct wait_req w = {
-		.submit = flush_sq(ring),
 		.wait_nr = wait_nr,
 		.enter_flags = IORING_ENTER_EXT_ARG | IORING_ENTER_EXT_ARG_REG,
 		.timed = true,
-		.arg = (void *) (uintptr_t) ((size_t) reg_index *
-					     sizeof(struct io_uring_reg_wait)),
 		.arg_sz = sizeof(struct io_uring_reg_wait),
 	};
 
-	if (reg_index < 0)
-		return -EINVAL;
-	return get_cqe(ring, cqe_ptr, &w);
+	/*
+	 * An index with no slot in any wait region: -EFAULT, the kernel's
+	 * (and so liburing's) answer, before the SQ is touched.  The bound
+	 * also keeps the offset from wrapping where size_t is 32 bits.
+	 */
+	if (reg_index < 0 || (size_t) reg_index >
+	    SIZE_MAX / sizeof(struct io_uring_reg_wait))
+		return -EFAULT;
+	w.arg = (void *) (uintptr_t) ((size_t) reg_index *
+				      sizeof(struct io_uring_reg_wait));
+	w.submit = flush_sq(ring);
+	return submit_result(&w, get_cqe(ring, cqe_ptr, &w));
 }
 
 /*
- * The wait-only forms report success as 0, even where the library had to
- * submit its own timeout SQE on the way.
+ * The wait-only forms: 0 with a CQE, or -errno.  Without IORING_FEAT_EXT_ARG
+ * (before 5.11) a timeout SQE of the library's own bounds the wait, and goes
+ * in with whatever the caller queued; that count is not the answer here.
  */
-static int wait_result(int ret)
-{
-	return ret > 0 ? 0 : ret;
-}
-
 int io_uring_wait_cqes(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 		       unsigned wait_nr, struct __kernel_timespec *ts,
 		       sigset_t *sigmask)
 {
+	struct wait_req w = {
+		.wait_nr = wait_nr,
+		.arg = sigmask,
+		.arg_sz = _NSIG / 8,
+	};
+	int to_submit;
+
 	/* only wait: what the caller queued is not submitted */
 	if (ring->features & IORING_FEAT_EXT_ARG)
-		return wait_result(wait_ext_arg(ring, cqe_ptr, 0, wait_nr, ts, 0,
-						sigmask));
-	if (!ts)
-		return wait_result(__io_uring_get_cqe(ring, cqe_ptr, 0, wait_nr,
-						      sigmask));
-	/* the timeout SQE goes in, and with it whatever was queued */
-	return wait_result(submit_and_wait_ext(ring, cqe_ptr, wait_nr, ts, 0,
-					       sigmask));
+		return wait_ext_arg(ring, cqe_ptr, 0, wait_nr, ts, 0, sigmask);
+	if (ts) {
+		to_submit = queue_timeout_sqe(ring, wait_nr, ts);
+		if (to_submit < 0)
+			return to_submit;
+		w.submit = (unsigned) to_submit;
+	}
+	return get_cqe(ring, cqe_ptr, &w);
 }
 
 int io_uring_wait_cqes_min_timeout(struct io_uring *ring,
@@ -479,8 +505,8 @@ int io_uring_wait_cqes_min_timeout(struct io_uring *ring,
 {
 	if (!(ring->features & IORING_FEAT_MIN_TIMEOUT))
 		return -EINVAL;
-	return wait_result(wait_ext_arg(ring, cqe_ptr, 0, wait_nr, ts,
-					min_ts_usec, sigmask));
+	return wait_ext_arg(ring, cqe_ptr, 0, wait_nr, ts, min_ts_usec,
+			    sigmask);
 }
 
 int io_uring_wait_cqe_timeout(struct io_uring *ring,
