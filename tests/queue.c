@@ -389,11 +389,12 @@ static void submit_and_wait_timeout(void **state)
 	assert_true(t_now_ms() - t0 >= 20);
 	assert_null(cqe);
 
-	/* something that never completes: the same */
+	/* something submitted that never completes: as liburing, the count
+	 * submitted, with no CQE */
 	queue_idle_poll(&ring, pfd, 9);
 	cqe = (struct io_uring_cqe *) 1;
 	assert_int_equal(io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL),
-			 -ETIME);
+			 1);
 	assert_null(cqe);
 	assert_int_equal(io_uring_cq_ready(&ring), 0);
 	assert_int_equal(io_uring_sq_ready(&ring), 0);

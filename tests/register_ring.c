@@ -446,7 +446,7 @@ static void ring_wait_reg(void **state)
 	/* past the region */
 	assert_true(io_uring_submit_and_wait_reg(&ring, &cqe, 1, 64) < 0);
 	assert_int_equal(io_uring_submit_and_wait_reg(&ring, &cqe, 1, -1),
-			 -EINVAL);
+			 -EFAULT);
 	io_uring_queue_exit(&ring);
 
 	/* the kernel takes such a region only before the ring is enabled */
