@@ -235,29 +235,10 @@ static void ring_unmap(struct io_uring *ring)
 		__sys_munmap(cq->ring_ptr, cq->ring_sz);
 }
 
-/*
- * Address space set aside (PROT_NONE) for a ring's next mappings, so that
- * mapping them cannot fail for want of it (RLIMIT_AS): empty when unused.
- */
-struct ring_room {
-	void *rings;
-	size_t rings_len;
-	void *sqes;
-	size_t sqes_len;
-};
-
-/* Map size bytes of the ring fd at offset; MAP_FIXED into at if it fits. */
-static void *map_ring(int fd, size_t size, __u64 offset, void *at,
-		      size_t at_len)
+static void *map_ring(int fd, size_t size, __u64 offset)
 {
-	int flags = MAP_SHARED | MAP_POPULATE;
-
-	if (at && size <= at_len)
-		flags |= MAP_FIXED;
-	else
-		at = NULL;
-	return __sys_mmap(at, size, PROT_READ | PROT_WRITE, flags, fd,
-			  (off_t) offset);
+	return __sys_mmap(NULL, size, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_POPULATE, fd, (off_t) offset);
 }
 
 /* The lengths to map of a ring set up with p: SQ ring, CQ ring, SQEs. */
@@ -276,21 +257,16 @@ static void ring_map_sizes(const struct io_uring_params *p, size_t *sq_sz,
 	*sqes_sz = (size_t) p->sq_entries * sqe_size(p->flags);
 }
 
-/* Map the rings of ring fd fd, set up with parameters p (into room, if any). */
-static int ring_mmap(int fd, struct io_uring_params *p, struct io_uring *ring,
-		     const struct ring_room *room)
+/* Map the rings of ring fd fd, set up with parameters p. */
+static int ring_mmap(int fd, struct io_uring_params *p, struct io_uring *ring)
 {
-	static const struct ring_room none;
 	struct io_uring_sq *sq = &ring->sq;
 	struct io_uring_cq *cq = &ring->cq;
 	size_t sqes_sz;
 	void *ptr;
 
-	if (!room)
-		room = &none;
 	ring_map_sizes(p, &sq->ring_sz, &cq->ring_sz, &sqes_sz);
-	ptr = map_ring(fd, sq->ring_sz, IORING_OFF_SQ_RING, room->rings,
-		       room->rings_len);
+	ptr = map_ring(fd, sq->ring_sz, IORING_OFF_SQ_RING);
 	if (__sys_failed(ptr))
 		return (int) (long) ptr;
 	sq->ring_ptr = ptr;
@@ -298,7 +274,7 @@ static int ring_mmap(int fd, struct io_uring_params *p, struct io_uring *ring,
 	if (p->features & IORING_FEAT_SINGLE_MMAP) {
 		cq->ring_ptr = sq->ring_ptr;
 	} else {
-		ptr = map_ring(fd, cq->ring_sz, IORING_OFF_CQ_RING, NULL, 0);
+		ptr = map_ring(fd, cq->ring_sz, IORING_OFF_CQ_RING);
 		if (__sys_failed(ptr)) {
 			cq->ring_ptr = NULL;
 			ring_unmap(ring);
@@ -307,7 +283,7 @@ static int ring_mmap(int fd, struct io_uring_params *p, struct io_uring *ring,
 		cq->ring_ptr = ptr;
 	}
 
-	ptr = map_ring(fd, sqes_sz, IORING_OFF_SQES, room->sqes, room->sqes_len);
+	ptr = map_ring(fd, sqes_sz, IORING_OFF_SQES);
 	if (__sys_failed(ptr)) {
 		ring_unmap(ring);
 		return (int) (long) ptr;
@@ -316,6 +292,13 @@ static int ring_mmap(int fd, struct io_uring_params *p, struct io_uring *ring,
 	sq->sqes_sz = (unsigned) sqes_sz;
 	ring_set_pointers(ring, p);
 	return 0;
+}
+
+/* How CQEs are reaped on this ring (ring->flags set): IOPOLL needs io_uring_enter(). */
+static void ring_note_reaping(struct io_uring *ring)
+{
+	if (ring->flags & IORING_SETUP_IOPOLL)
+		ring->int_flags |= INT_FLAG_CQ_ENTER;
 }
 
 int io_uring_queue_mmap(int fd, struct io_uring_params *p, struct io_uring *ring)
@@ -328,12 +311,13 @@ int io_uring_queue_mmap(int fd, struct io_uring_params *p, struct io_uring *ring
 	if (fd < 0)
 		return -EBADF;
 	memset(ring, 0, sizeof(*ring));
-	ret = ring_mmap(fd, p, ring, NULL);
+	ret = ring_mmap(fd, p, ring);
 	if (ret)
 		return ret;
 	ring->flags = p->flags;
 	ring->features = p->features;
 	ring->ring_fd = ring->enter_ring_fd = fd;
+	ring_note_reaping(ring);
 	return 0;
 }
 
@@ -522,7 +506,7 @@ static int queue_init_once(unsigned entries, struct io_uring *ring,
 			(void *) (uintptr_t) p->cq_off.user_addr;
 		ring_set_pointers(ring, p);
 	} else {
-		ret = ring_mmap(fd, p, ring, NULL);
+		ret = ring_mmap(fd, p, ring);
 		if (ret) {
 			__sys_close(fd);
 			memset(ring, 0, sizeof(*ring));
@@ -538,8 +522,7 @@ static int queue_init_once(unsigned entries, struct io_uring *ring,
 		ring->ring_fd = -1;
 		ring->int_flags |= INT_FLAG_REG_RING | INT_FLAG_REG_REG_RING;
 	}
-	if (p->flags & IORING_SETUP_IOPOLL)
-		ring->int_flags |= INT_FLAG_CQ_ENTER;
+	ring_note_reaping(ring);
 	uring_note_features(p->features);
 	/* with NO_MMAP, say how much memory the ring uses */
 	return used;
@@ -719,19 +702,22 @@ static void resized_params(const struct io_uring *ring,
 }
 
 /*
- * Before the kernel swaps the rings: set aside address space for the new
- * mappings (the sizes the kernel will pick for p), so that mapping them
- * afterwards cannot fail for want of it.  Once the kernel has swapped, the
- * old mappings are of no use.
+ * Before the kernel swaps the rings: make sure the address space for the
+ * new mappings is there (RLIMIT_AS, vm.max_map_count) by setting it aside
+ * (PROT_NONE) now, to give back right before mapping.  The kernel takes
+ * no address for its rings, so the room itself cannot be mapped over.
+ * Once the kernel has swapped, the old mappings are of no use.
  */
 static int resize_room(const struct io_uring *ring,
-		       const struct io_uring_params *p, struct ring_room *room)
+		       const struct io_uring_params *p, void **room,
+		       size_t *room_len)
 {
 	struct io_uring_params next, mp;
 	size_t sq_sz, cq_sz, sqes_sz;
 	void *r;
 
-	memset(room, 0, sizeof(*room));
+	*room = NULL;
+	*room_len = 0;
 	memset(&next, 0, sizeof(next));
 	next.flags = p->flags;
 	next.cq_entries = p->cq_entries;
@@ -745,49 +731,25 @@ static int resize_room(const struct io_uring *ring,
 				     (char *) ring->sq.ring_ptr);
 	resized_params(ring, &next, &mp);
 	ring_map_sizes(&mp, &sq_sz, &cq_sz, &sqes_sz);
-	sq_sz = align_up(sq_sz, page_size());
-	sqes_sz = align_up(sqes_sz, page_size());
-	r = __sys_mmap(NULL, sq_sz + sqes_sz, PROT_NONE,
+	sq_sz = align_up(sq_sz, page_size()) + align_up(sqes_sz, page_size());
+	r = __sys_mmap(NULL, sq_sz, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (__sys_failed(r))
 		return (int) (long) r;
-	room->rings = r;
-	room->rings_len = sq_sz;
-	room->sqes = (char *) r + sq_sz;
-	room->sqes_len = sqes_sz;
+	*room = r;
+	*room_len = sq_sz;
 	return 0;
 }
 
-/* Give back what of the room the new mappings did not take. */
-static void room_release(struct io_uring *ring, struct ring_room *room)
-{
-	size_t used;
-
-	if (room->rings) {
-		used = ring->sq.ring_ptr == room->rings ?
-		       align_up(ring->sq.ring_sz, page_size()) : 0;
-		if (room->rings_len > used)
-			__sys_munmap((char *) room->rings + used,
-				     room->rings_len - used);
-	}
-	if (room->sqes) {
-		used = ring->sq.sqes == room->sqes ?
-		       align_up(ring->sq.sqes_sz, page_size()) : 0;
-		if (room->sqes_len > used)
-			__sys_munmap((char *) room->sqes + used,
-				     room->sqes_len - used);
-	}
-}
-
 /*
- * Map the rings the kernel has just resized (into room), keeping our SQ
- * indices, then unmap the old ones.  When mapping fails, the ring has no
- * usable rings left: it is torn down as by io_uring_queue_exit(), so that
- * every later call answers with an error instead of crashing.
+ * Map the rings the kernel has just resized, keeping our SQ indices, then
+ * unmap the old ones.  Should mapping fail even so, the old mappings are
+ * given up first for one more try; after that the ring has no usable rings
+ * left: it is torn down as by io_uring_queue_exit(), so that every later
+ * call answers with an error instead of crashing.
  */
 static int ring_remap_resized(struct io_uring *ring,
-			      const struct io_uring_params *p,
-			      struct ring_room *room)
+			      const struct io_uring_params *p)
 {
 	unsigned sqe_head = ring->sq.sqe_head, sqe_tail = ring->sq.sqe_tail;
 	struct io_uring_params mp;
@@ -798,13 +760,17 @@ static int ring_remap_resized(struct io_uring *ring,
 	next = *ring;
 	memset(&next.sq, 0, sizeof(next.sq));
 	memset(&next.cq, 0, sizeof(next.cq));
-	ret = ring_mmap(ring->ring_fd, &mp, &next, room);
-	room_release(&next, room);
+	ret = ring_mmap(ring->ring_fd, &mp, &next);
+	ring_unmap(ring);
+	if (ret) {
+		memset(&ring->sq, 0, sizeof(ring->sq));
+		memset(&ring->cq, 0, sizeof(ring->cq));
+		ret = ring_mmap(ring->ring_fd, &mp, &next);
+	}
 	if (ret) {
 		io_uring_queue_exit(ring);
 		return ret;
 	}
-	ring_unmap(ring);
 	*ring = next;
 	ring->sq.sqe_head = sqe_head;
 	ring->sq.sqe_tail = sqe_tail;
@@ -846,9 +812,8 @@ static int rewind_sqes_save(struct io_uring *ring, struct io_uring_params *p,
  */
 int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p)
 {
-	struct ring_room room;
-	size_t carry_size;
-	void *carry;
+	size_t carry_size, room_len;
+	void *room, *carry;
 	int ret;
 
 	if (!ring || !p)
@@ -870,7 +835,7 @@ int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p)
 		ring->sq.sqe_head = ring->sq.sqe_tail;
 		IO_URING_WRITE_ONCE(*ring->sq.ktail, ring->sq.sqe_tail);
 	}
-	ret = resize_room(ring, p, &room);
+	ret = resize_room(ring, p, &room, &room_len);
 	if (ret) {
 		free(carry);
 		return ret;
@@ -879,10 +844,10 @@ int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p)
 	memset(&p->cq_off, 0, sizeof(p->cq_off));
 	ret = ring_register(ring, IORING_REGISTER_RESIZE_RINGS, p, 1);
 	p->flags = 0;
+	if (room)
+		__sys_munmap(room, room_len);
 	if (ret >= 0)
-		ret = ring_remap_resized(ring, p, &room);
-	else
-		room_release(ring, &room);
+		ret = ring_remap_resized(ring, p);
 	if (ret >= 0 && carry)
 		memcpy(ring->sq.sqes, carry, carry_size);
 	free(carry);
