@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The rings the library sets up for its own questions (the feature probe
+ * behind io_uring_mlock_size(), io_uring_get_probe(), uring_kernel_caps(),
+ * the trials of uring_queue_init_adaptive()) leave nothing a program can
+ * observe: above all not the size of the calling thread's io-wq, which the
+ * first ring a thread sets up fixes (bounded workers = min(SQ entries,
+ * 4 x CPUs), read back with io_uring_register_iowq_max_workers()).  And
+ * what they learn is kept only when it is a definitive answer: a passing
+ * failure (no fd free: EMFILE) is asked again next time.
+ *
+ * Every case runs in a freshly forked child: this parent process never
+ * calls the library, so each child starts with empty caches and a thread
+ * without an io-wq.
+ */
+#include "helpers.h"
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#define CHECK(cond, code)						\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "# %s:%d: %s\n", __FILE__,	\
+				__LINE__, #cond);			\
+			return code;					\
+		}							\
+	} while (0)
+
+/* Run fn in a forked child; its exit code (a signal fails the test). */
+static int in_child(int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (!pid)
+		_exit(fn());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		fail_msg("the child died of signal %d", WTERMSIG(status));
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* ---- io-wq size ---- */
+
+#define ENTRIES	64
+
+/*
+ * The bounded-worker limit of this thread's io-wq after setting up a ring
+ * of ENTRIES SQEs, or -1.
+ */
+static int bounded_after_ring(void)
+{
+	unsigned vals[2] = { 0, 0 };
+	struct io_uring ring;
+
+	if (io_uring_queue_init(ENTRIES, &ring, 0))
+		return -1;
+	if (io_uring_register_iowq_max_workers(&ring, vals)) {
+		io_uring_queue_exit(&ring);
+		return -1;
+	}
+	io_uring_queue_exit(&ring);
+	return (int) vals[0];
+}
+
+static int control_child(void)
+{
+	int b = bounded_after_ring();
+
+	return b < 0 ? 255 : b;
+}
+
+/* What the caller's ring gets when it is the first ring of its thread. */
+static int expected_bounded(void)
+{
+	int b = in_child(control_child);
+
+	if (b == 255)
+		T_SKIP("cannot read the io-wq limits back");
+	print_message("# a first ring of %u entries: %d bounded workers\n",
+		      ENTRIES, b);
+	return b;
+}
+
+static int after_mlock_size(void)
+{
+	CHECK(io_uring_mlock_size(ENTRIES, 0) >= 0, 250);
+	return bounded_after_ring();
+}
+
+static void mlock_size_leaves_iowq(void **state)
+{
+	int want = expected_bounded();
+
+	(void) state;
+	assert_int_equal(in_child(after_mlock_size), want);
+}
+
+static int after_get_probe(void)
+{
+	struct io_uring_probe *probe = io_uring_get_probe();
+
+	CHECK(probe, 250);
+	CHECK(io_uring_opcode_supported(probe, IORING_OP_NOP), 251);
+	io_uring_free_probe(probe);
+	return bounded_after_ring();
+}
+
+static void get_probe_leaves_iowq(void **state)
+{
+	int want = expected_bounded();
+
+	(void) state;
+	assert_int_equal(in_child(after_get_probe), want);
+}
+
+static int after_kernel_caps(void)
+{
+	CHECK(uring_kernel_caps()->available, 250);
+	return bounded_after_ring();
+}
+
+static void kernel_caps_leave_iowq(void **state)
+{
+	int want = expected_bounded();
+
+	(void) state;
+	assert_int_equal(in_child(after_kernel_caps), want);
+}
+
+static int after_adaptive(void)
+{
+	struct io_uring_params p;
+	unsigned vals[2] = { 0, 0 }, kept = 0;
+	struct io_uring ring;
+
+	/* an optional flag no kernel knows forces the trial-by-trial path */
+	memset(&p, 0, sizeof(p));
+	CHECK(!uring_queue_init_adaptive(ENTRIES, &ring, &p, 1U << 31 |
+				IORING_SETUP_COOP_TASKRUN, &kept), 250);
+	CHECK(!(kept & (1U << 31)), 251);
+	CHECK(!io_uring_register_iowq_max_workers(&ring, vals), 252);
+	io_uring_queue_exit(&ring);
+	return (int) vals[0];
+}
+
+static void adaptive_leaves_iowq(void **state)
+{
+	int want = expected_bounded();
+
+	(void) state;
+	assert_int_equal(in_child(after_adaptive), want);
+}
+
+/* ---- only definitive answers are cached ---- */
+
+/* Take every free fd (below a soft limit of 64): the next ring gets EMFILE. */
+static int fill_fds(struct rlimit *old)
+{
+	struct rlimit lim;
+	int n = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, old))
+		return -1;
+	lim = *old;
+	lim.rlim_cur = 64;
+	if (setrlimit(RLIMIT_NOFILE, &lim))
+		return -1;
+	while (dup(0) >= 0)
+		n++;
+	return n;
+}
+
+static void free_fds(const struct rlimit *old)
+{
+	int fd;
+
+	for (fd = 3; fd < 64; fd++)
+		close(fd);
+	setrlimit(RLIMIT_NOFILE, old);
+}
+
+/*
+ * The feature probe behind io_uring_mlock_size() meets EMFILE, then not.
+ * No ring of the caller's is set up in between: the library has nothing
+ * to learn the features from but its own probe.
+ */
+static int features_retry_child(void)
+{
+	struct io_uring ring;
+	struct rlimit old;
+
+	CHECK(fill_fds(&old) >= 0, 77);
+	CHECK(io_uring_queue_init(2, &ring, 0) == -EMFILE, 77);
+	/* no io_uring known: the estimate of a kernel without NATIVE_WORKERS */
+	CHECK(io_uring_mlock_size(ENTRIES, 0) > 0, 10);
+	free_fds(&old);
+	CHECK(io_uring_mlock_size(ENTRIES, 0) == 0, 11);
+	return 0;
+}
+
+static void feature_cache_not_poisoned(void **state)
+{
+	int rc;
+
+	(void) state;
+	rc = in_child(features_retry_child);
+	if (rc == 77)
+		T_SKIP("cannot make io_uring_setup fail with EMFILE here");
+	assert_int_equal(rc, 0);
+}
+
+static int caps_retry_child(void)
+{
+	const struct uring_kernel_caps *c;
+	struct rlimit old;
+	char msg[512];
+
+	CHECK(fill_fds(&old) >= 0, 77);
+	c = uring_kernel_caps();
+	CHECK(!c->available, 77);
+	CHECK(c->setup_error == -EMFILE, 10);
+	free_fds(&old);
+	c = uring_kernel_caps();
+	CHECK(c->available, 11);
+	CHECK(c->setup_flags & IORING_SETUP_SQPOLL, 12);
+	CHECK(c->nr_ops > IORING_OP_NOP, 13);
+	/* and now kept: the same answer, at the same place */
+	CHECK(uring_kernel_caps() == c, 14);
+	/* advice from the real answers: a flag no kernel knows is named */
+	{
+		struct io_uring_params p;
+
+		memset(&p, 0, sizeof(p));
+		p.flags = 1U << 30;
+		uring_explain(-EINVAL, 8, &p, msg, sizeof(msg));
+		fprintf(stderr, "# %s\n", msg);
+		CHECK(strstr(msg, "does not support setup flag"), 15);
+	}
+	return 0;
+}
+
+static void kernel_caps_not_poisoned(void **state)
+{
+	int rc;
+
+	(void) state;
+	rc = in_child(caps_retry_child);
+	if (rc == 77)
+		T_SKIP("cannot make io_uring_setup fail with EMFILE here");
+	assert_int_equal(rc, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(mlock_size_leaves_iowq),
+		cmocka_unit_test(get_probe_leaves_iowq),
+		cmocka_unit_test(kernel_caps_leave_iowq),
+		cmocka_unit_test(adaptive_leaves_iowq),
+		cmocka_unit_test(feature_cache_not_poisoned),
+		cmocka_unit_test(kernel_caps_not_poisoned),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
