@@ -398,15 +398,15 @@ static void explain_buffer_semantics(void **state)
 }
 
 #ifdef T_AUDIT_ARCH
-/* Make io_uring_setup fail with err in this (child) process. */
-static int block_io_uring_setup(int err)
+/* Make system call nr fail with err in this (child) process. */
+static int block_syscall(unsigned nr, int err)
 {
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, T_AUDIT_ARCH, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err & SECCOMP_RET_DATA)),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
@@ -461,7 +461,7 @@ static int seccomp_child(int fd, int err)
 	char msg[1024];
 	int ret;
 
-	if (block_io_uring_setup(err))
+	if (block_syscall(__NR_io_uring_setup, err))
 		return 77;
 	ret = io_uring_queue_init(4, &ring, 0);
 	if (ret != -err) {
@@ -681,6 +681,50 @@ static void uring_probe_json_parses(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* uring-probe where io_uring_register is refused: --json says unknown/denied, exit 3 */
+static int deny_register_tool_child(int fd, int err)
+{
+#ifdef T_AUDIT_ARCH
+	const char *tool = probe_tool();
+	char cmd[PATH_MAX + 1024];
+
+	if (!tool || system("python3 -c 1 2>/dev/null"))
+		return 77;
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' --json > '%s'; rc=$?; '%s' > /dev/null; text=$?; "
+		 "[ $rc -eq 3 ] && [ $text -eq 3 ] && python3 -c 'import json, sys; "
+		 "d = json.load(open(sys.argv[1])); r = d[\"register_ops\"]; "
+		 "assert d[\"available\"]; "
+		 "assert r[\"known\"] is None and r[\"method\"] == \"denied\"; "
+		 "assert r[\"error\"] == -%d and \"seccomp\" in r[\"explanation\"]; "
+		 "assert r[\"ops\"] == []; "
+		 "assert d[\"opcodes\"][\"known\"] is None' '%s'",
+		 tool, t_path("probe.json"), tool, err, t_path("probe.json"));
+	if (block_syscall(__NR_io_uring_register, err))
+		return 77;
+	dprintf(fd, "%s", cmd);
+	return system(cmd) ? 1 : 0;
+#else
+	(void) fd;
+	(void) err;
+	return 77;
+#endif
+}
+
+static void uring_probe_register_denied(void **state)
+{
+	char msg[PATH_MAX + 1024];
+	int rc;
+
+	(void) state;
+	rc = in_child(deny_register_tool_child, EPERM, msg, sizeof(msg));
+	if (rc == 77)
+		T_SKIP("uring-probe, python3 or a seccomp filter not available");
+	if (rc)
+		print_message("# %s\n", msg);
+	assert_int_equal(rc, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -699,6 +743,7 @@ int main(void)
 		cmocka_unit_test(explain_sysctl_disabled),
 		cmocka_unit_test(explain_register_memlock),
 		cmocka_unit_test(uring_probe_json_parses),
+		cmocka_unit_test(uring_probe_register_denied),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,8 +15,24 @@
  */
 #include "helpers.h"
 
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#if defined(__x86_64__)
+#define T_AUDIT_ARCH	AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define T_AUDIT_ARCH	AUDIT_ARCH_AARCH64
+#elif defined(__i386__)
+#define T_AUDIT_ARCH	AUDIT_ARCH_I386
+#elif defined(__arm__)
+#define T_AUDIT_ARCH	AUDIT_ARCH_ARM
+#endif
 
 #define CHECK(cond, code)						\
 	do {								\
@@ -254,6 +270,80 @@ static void kernel_caps_not_poisoned(void **state)
 	assert_int_equal(rc, 0);
 }
 
+/* ---- io_uring_register refused by a filter ---- */
+
+#ifdef T_AUDIT_ARCH
+/* Make system call nr fail with err in this (child) process. */
+static int block_syscall(unsigned nr, int err)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, T_AUDIT_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err & SECCOMP_RET_DATA)),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Rings allowed, io_uring_register refused with EPERM (as container
+ * runtimes do): the register operations are unknown (denied), not all
+ * "known", and the explanations say why.  The opcode probe is a register
+ * operation: it failed, and says so.
+ */
+static int deny_register_child(void)
+{
+	const struct uring_kernel_caps *c;
+	char msg[1024];
+	unsigned op;
+
+	CHECK(!block_syscall(__NR_io_uring_register, EPERM), 77);
+	c = uring_kernel_caps();
+	CHECK(c->available, 10);
+	fprintf(stderr, "# method %d, %u known, register_error %d, probe_error %d\n",
+		c->register_method, c->nr_register_ops, c->register_error,
+		c->probe_error);
+	CHECK(c->register_method == URING_REGOPS_DENIED, 11);
+	CHECK(c->nr_register_ops == 0, 12);
+	for (op = 0; op < 64; op++)
+		CHECK(!c->register_op_supported[op] && c->register_op_denied[op], 13);
+	CHECK(c->register_error == -EPERM && c->probe_error == -EPERM, 14);
+	CHECK(c->nr_ops == 0, 15);
+	uring_explain_register(-EPERM, IORING_REGISTER_BUFFERS, msg, sizeof(msg));
+	fprintf(stderr, "# %s\n", msg);
+	CHECK(strstr(msg, "seccomp"), 16);
+	uring_explain_register(-EINVAL, IORING_REGISTER_BUFFERS, msg, sizeof(msg));
+	fprintf(stderr, "# %s\n", msg);
+	CHECK(strstr(msg, "could not be found out"), 17);
+	return 0;
+}
+#else
+static int deny_register_child(void)
+{
+	return 77;
+}
+#endif
+
+static void kernel_caps_register_denied(void **state)
+{
+	int rc;
+
+	(void) state;
+	rc = in_child(deny_register_child);
+	if (rc == 77)
+		T_SKIP("cannot install a seccomp filter here");
+	assert_int_equal(rc, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +353,7 @@ int main(void)
 		cmocka_unit_test(adaptive_leaves_iowq),
 		cmocka_unit_test(feature_cache_not_poisoned),
 		cmocka_unit_test(kernel_caps_not_poisoned),
+		cmocka_unit_test(kernel_caps_register_denied),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
