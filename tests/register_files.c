@@ -7,6 +7,7 @@
 #include "helpers.h"
 
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #define FSIZE	4096
 
@@ -208,6 +209,65 @@ static void files_sparse_over_rlimit(void **state)
 	io_uring_queue_exit(&ring);
 }
 
+/*
+ * The limit is raised for the retry only when the raise reaches the table
+ * size, and put back when the retry fails: a soft limit left above 1024
+ * breaks select() in the same process.  In a child: the limits are its own.
+ */
+static int rlimit_child(void)
+{
+	struct rlimit lim, now;
+	struct io_uring ring;
+	int fds[100], i;
+
+	if (io_uring_queue_init(4, &ring, 0))
+		return 10;
+	/* the hard limit is below the table: no raise, nothing changes */
+	lim.rlim_cur = 64;
+	lim.rlim_max = 150;
+	if (setrlimit(RLIMIT_NOFILE, &lim))
+		return 77;
+	if (io_uring_register_files_sparse(&ring, 200) != -EMFILE)
+		return 11;
+	if (getrlimit(RLIMIT_NOFILE, &now) || now.rlim_cur != 64 ||
+	    now.rlim_max != 150)
+		return 12;
+	/* raised for the retry, which fails for another reason (a bad fd) */
+	for (i = 0; i < 100; i++)
+		fds[i] = -1;
+	fds[50] = 1 << 29;
+	if (io_uring_register_files(&ring, fds, 100) != -EBADF)
+		return 13;
+	if (getrlimit(RLIMIT_NOFILE, &now) || now.rlim_cur != 64)
+		return 14;
+	/* and a retry that succeeds keeps what it needed */
+	if (io_uring_register_files_sparse(&ring, 100))
+		return 15;
+	if (getrlimit(RLIMIT_NOFILE, &now) || now.rlim_cur < 100)
+		return 16;
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+static void files_rlimit_put_back(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void) state;
+	if (t_under_valgrind())
+		T_SKIP("valgrind keeps RLIMIT_NOFILE changes to itself");
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid)
+		_exit(rlimit_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		T_SKIP("cannot set RLIMIT_NOFILE here");
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void files_alloc_range(void **state)
 {
 	struct io_uring ring;
@@ -297,6 +357,7 @@ int main(void)
 		cmocka_unit_test(files_tags),
 		cmocka_unit_test(files_sparse_update),
 		cmocka_unit_test(files_sparse_over_rlimit),
+		cmocka_unit_test(files_rlimit_put_back),
 		cmocka_unit_test(files_alloc_range),
 		cmocka_unit_test(files_direct_preps),
 	};
