@@ -338,6 +338,10 @@ static void kernel_caps_register_denied(void **state)
 	int rc;
 
 	(void) state;
+	/* the argument-less calls of the fallback path: valgrind 3.19 checks
+	 * an unnamed argument of some opcodes as memory */
+	if (t_under_valgrind())
+		T_SKIP("valgrind checks argument-less io_uring_register calls");
 	rc = in_child(deny_register_child);
 	if (rc == 77)
 		T_SKIP("cannot install a seccomp filter here");
