@@ -327,13 +327,15 @@ int io_uring_queue_mmap(int fd, struct io_uring_params *p, struct io_uring *ring
  */
 static size_t huge_page_size(void)
 {
-	static size_t cached = 1;
+	static size_t cached = 1;	/* 1: not read yet */
+	size_t hps = __atomic_load_n(&cached, __ATOMIC_RELAXED);
 	char buf[4096], *line;
-	int fd, saved_errno = errno;
+	int fd, saved_errno;
 	ssize_t n = 0;
 
-	if (cached != 1)
-		return cached;
+	if (hps != 1)
+		return hps;
+	saved_errno = errno;
 	fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		n = read(fd, buf, sizeof(buf) - 1);
@@ -341,10 +343,11 @@ static size_t huge_page_size(void)
 	}
 	buf[n > 0 ? n : 0] = '\0';
 	line = strstr(buf, "Hugepagesize:");
-	cached = line ? (size_t) strtoul(line + 13, NULL, 10) * 1024 : 0;
+	hps = line ? (size_t) strtoul(line + 13, NULL, 10) * 1024 : 0;
 	/* the caller's errno is left alone */
 	errno = saved_errno;
-	return cached;
+	__atomic_store_n(&cached, hps, __ATOMIC_RELAXED);
+	return hps;
 }
 
 /* An anonymous shared mapping of len bytes, huge pages if huge. */
@@ -806,7 +809,7 @@ static int rewind_sqes_save(struct io_uring *ring, struct io_uring_params *p,
 /*
  * Resize the rings of a live ring.  The kernel moves pending SQEs and
  * unreaped CQEs into the new rings, which are mapped at the same offsets:
- * unmap the old ones and map the new ones, keeping our SQ indices.
+ * map the new ones and unmap the old ones, keeping our SQ indices.
  * Like liburing, p->flags is cleared afterwards (the kernel writes the
  * inherited setup flags back into it), so p can be reused as it is.
  */
@@ -823,9 +826,16 @@ int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p)
 	/* the new rings are mapped through the plain fd */
 	if (ring->ring_fd < 0)
 		return -EBADF;
-	ret = rewind_sqes_save(ring, p, &carry, &carry_size);
+	/* everything that can fail before the ring is touched */
+	ret = resize_room(ring, p, &room, &room_len);
 	if (ret)
 		return ret;
+	ret = rewind_sqes_save(ring, p, &carry, &carry_size);
+	if (ret) {
+		if (room)
+			__sys_munmap(room, room_len);
+		return ret;
+	}
 	/*
 	 * The kernel copies only published SQEs: publish the queued ones.
 	 * Resizing needs DEFER_TASKRUN (no SQPOLL), so the kernel reads the
@@ -834,11 +844,6 @@ int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p)
 	if (!carry && ring->sq.sqe_head != ring->sq.sqe_tail) {
 		ring->sq.sqe_head = ring->sq.sqe_tail;
 		IO_URING_WRITE_ONCE(*ring->sq.ktail, ring->sq.sqe_tail);
-	}
-	ret = resize_room(ring, p, &room, &room_len);
-	if (ret) {
-		free(carry);
-		return ret;
 	}
 	memset(&p->sq_off, 0, sizeof(p->sq_off));
 	memset(&p->cq_off, 0, sizeof(p->cq_off));
