@@ -2067,9 +2067,6 @@ struct uring_kernel_caps {
 	__u64 query_setup_flags;	/*   IORING_SETUP_* it reports */
 	__u64 query_enter_flags;	/*   IORING_ENTER_* it reports */
 	__u64 query_sqe_flags;		/*   IOSQE_* it reports */
-	int register_error;		/* -errno of a refused io_uring_register, or 0 */
-	bool register_op_denied[64];	/* refused before the kernel answered */
-	int probe_error;		/* -errno of the opcode probe, or 0 */
 };
 
 /* Learned once per process (thread-safe); never NULL. */

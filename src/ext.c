@@ -145,10 +145,12 @@ static unsigned flag_with_deps(unsigned flag)
 /*
  * One gathering of the answers.  provisional: a failure that can pass
  * (EMFILE, ENOMEM...) spoiled some answer, so it is not kept for good.
+ * denied: register opcodes a filter refused (neither known nor unknown).
  */
 struct caps_run {
 	struct uring_kernel_caps c;
 	bool provisional;
+	unsigned denied;
 };
 
 /* Errors that say something about this moment, not about the kernel. */
@@ -162,6 +164,15 @@ static bool error_passes(int err)
 static bool error_denied(int err)
 {
 	return err == -EPERM || err == -EACCES;
+}
+
+int uring_register_refused(unsigned opcode)
+{
+	/* without a filter the kernel answers -EBADF (or, for the calls that
+	 * take no ring, some other complaint about the NULL argument) */
+	int ret = io_uring_register(~0U, opcode, NULL, 0);
+
+	return error_denied(ret) ? ret : 0;
 }
 
 static int caps_note(struct caps_run *r, int err)
@@ -228,13 +239,14 @@ static void caps_opcodes(struct caps_run *r, struct io_uring *ring)
 	unsigned i;
 	int ret;
 
+	/* nr_ops stays 0 (opcodes unknown) where the probe fails */
 	if (!probe) {
-		r->c.probe_error = caps_note(r, -ENOMEM);
+		caps_note(r, -ENOMEM);
 		return;
 	}
 	ret = io_uring_register_probe(ring, probe, 256);
 	if (ret < 0) {
-		r->c.probe_error = caps_note(r, ret);
+		caps_note(r, ret);
 		free(probe);
 		return;
 	}
@@ -271,13 +283,10 @@ static void caps_query(struct caps_run *r)
 /* What one register opcode answered: known, unknown, or refused by a filter. */
 static void regop_answer(struct caps_run *r, unsigned op, int ret, bool known)
 {
-	if (known) {
+	if (known)
 		r->c.register_op_supported[op] = true;
-	} else if (error_denied(ret)) {
-		r->c.register_op_denied[op] = true;
-		if (!r->c.register_error)
-			r->c.register_error = ret;
-	}
+	else if (error_denied(ret))
+		r->denied++;
 }
 
 /*
@@ -334,18 +343,15 @@ static void regops_guess(struct caps_run *r)
 		ret = io_uring_register((unsigned) ring.ring_fd, op, NULL, 0);
 		regop_answer(r, op, ret, ret != -EINVAL && !error_denied(ret));
 	}
-	op = IORING_REGISTER_PERSONALITY;
-	r->c.register_op_supported[op] =
+	r->c.register_op_supported[IORING_REGISTER_PERSONALITY] =
 		r->c.register_op_supported[IORING_REGISTER_PROBE];
-	r->c.register_op_denied[op] =
-		r->c.register_op_denied[IORING_REGISTER_PROBE];
 	io_uring_queue_exit(&ring);
 }
 
 static void caps_register_ops(struct caps_run *r)
 {
 	struct uring_kernel_caps *c = &r->c;
-	unsigned op, denied = 0;
+	unsigned op;
 
 	if (c->register_method == URING_REGOPS_QUERY) {
 		for (op = 0; op < c->nr_register_ops && op < 64; op++)
@@ -355,19 +361,16 @@ static void caps_register_ops(struct caps_run *r)
 	} else {
 		memset(c->register_op_supported, 0,
 		       sizeof(c->register_op_supported));
-		memset(c->register_op_denied, 0, sizeof(c->register_op_denied));
-		c->register_error = 0;
+		r->denied = 0;
 		regops_guess(r);
 		c->register_method = URING_REGOPS_GUESS;
 	}
 	c->nr_register_ops = 0;
-	for (op = 0; op < 64; op++) {
+	for (op = 0; op < 64; op++)
 		if (c->register_op_supported[op])
 			c->nr_register_ops = op + 1;
-		denied += c->register_op_denied[op];
-	}
 	/* nothing got through to the kernel: what it knows stays unknown */
-	if (!c->nr_register_ops && denied)
+	if (!c->nr_register_ops && r->denied)
 		c->register_method = URING_REGOPS_DENIED;
 }
 
@@ -396,8 +399,6 @@ static void caps_gather(void *arg)
 	io_uring_queue_exit(&ring);
 	caps_query(r);
 	caps_register_ops(r);
-	if (!r->c.register_error && error_denied(r->c.probe_error))
-		r->c.register_error = r->c.probe_error;
 }
 
 /*

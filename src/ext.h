@@ -36,5 +36,10 @@ int uring_read_proc_long(const char *path, long *val);
 int uring_proc_status(const char *key, long *val);
 /* Is capability cap in the effective set? */
 bool uring_has_cap(unsigned cap);
+/*
+ * Is io_uring_register opcode refused before the kernel's io_uring sees it
+ * (a seccomp filter, a security module)?  Its -EPERM / -EACCES, or 0.
+ */
+int uring_register_refused(unsigned opcode);
 
 #endif

@@ -445,12 +445,11 @@ static void explain_reg(struct uring_msg *m, int err, unsigned op)
 	}
 	switch (err) {
 	case -EINVAL:
-		if (op < 64 && caps->register_op_denied[op])
+		if (caps->register_method == URING_REGOPS_DENIED)
 			uring_msg_add(m, "the kernel refused the arguments of %s, "
 				      "or does not know it: which, could not be "
 				      "found out, because io_uring_register is "
-				      "refused here (%s)", name,
-				      strerror(-caps->register_error));
+				      "refused here", name);
 		else if (caps->available && (op >= 64 || !caps->register_op_supported[op]))
 			uring_msg_add(m, "kernel %s does not know %s: it needs a "
 				      "newer kernel", caps->release, name);
@@ -503,7 +502,7 @@ static void explain_reg(struct uring_msg *m, int err, unsigned op)
 			      "valid", name);
 		break;
 	case -EPERM:
-		if (op >= 64 || !caps->register_op_denied[op])
+		if (!uring_register_refused(op))
 			uring_msg_add(m, "%s needs a privilege this process "
 				      "lacks", name);
 		else if (!explain_seccomp(m, -EPERM, "io_uring_register"))

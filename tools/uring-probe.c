@@ -18,6 +18,10 @@ struct env {
 	bool have_disabled, have_group;
 	struct rlimit memlock;
 	bool have_memlock;
+	/* io_uring_register refused before the kernel's io_uring sees it */
+	int register_error;	/* the first such -errno, or 0 */
+	bool denied[64];	/* by register opcode */
+	int probe_error;	/* why the opcodes are unknown, or 0 */
 };
 
 static bool read_long(const char *path, long *val)
@@ -30,6 +34,37 @@ static bool read_long(const char *path, long *val)
 	ok = fscanf(f, "%ld", val) == 1;
 	fclose(f);
 	return ok;
+}
+
+/*
+ * Is register opcode op refused by a filter (seccomp, a security module)?
+ * Its -EPERM / -EACCES, or 0: without a filter, the kernel answers fd -1
+ * with -EBADF (or complains about the NULL argument).
+ */
+static int refused(unsigned op)
+{
+	int ret = io_uring_register(~0U, op, NULL, 0);
+
+	return ret == -EPERM || ret == -EACCES ? ret : 0;
+}
+
+static void read_denials(struct env *e, const struct uring_kernel_caps *c)
+{
+	unsigned op;
+
+	for (op = 0; op < 64; op++) {
+		int err = refused(op);
+
+		e->denied[op] = err != 0;
+		if (err && !e->register_error)
+			e->register_error = err;
+	}
+	/* the probe (itself a register operation) answered nothing */
+	if (c->available && !c->nr_ops) {
+		e->probe_error = refused(IORING_REGISTER_PROBE);
+		if (!e->probe_error)
+			e->probe_error = -EINVAL;
+	}
 }
 
 static void read_env(struct env *e)
@@ -114,17 +149,17 @@ static void print_text(const struct uring_kernel_caps *c, const struct env *e)
 			printf("  %-20s %s\n", uring_setup_flag_name(1U << i),
 			       c->setup_flags & (1U << i) ? "accepted" : "rejected");
 
-	if (c->probe_error) {
+	if (e->probe_error) {
 		char why[1024];
 
-		uring_explain_register(c->probe_error, IORING_REGISTER_PROBE,
+		uring_explain_register(e->probe_error, IORING_REGISTER_PROBE,
 				       why, sizeof(why));
 		printf("\nopcodes: unknown, the probe failed (%s)\n  %s\n",
-		       strerror(-c->probe_error), why);
+		       strerror(-e->probe_error), why);
 	} else {
 		printf("\nopcodes (%u known to the kernel):\n", c->nr_ops);
 	}
-	for (i = 0; !c->probe_error && i < nr_ops(c); i++) {
+	for (i = 0; !e->probe_error && i < nr_ops(c); i++) {
 		const char *n = uring_opcode_name((int) i);
 
 		if (n)
@@ -134,13 +169,13 @@ static void print_text(const struct uring_kernel_caps *c, const struct env *e)
 		printf("%s\n", c->op_supported[i] ? "supported" : "not supported");
 	}
 
-	if (c->register_error) {
+	if (e->register_error) {
 		char why[1024];
 
-		uring_explain_register(c->register_error, IORING_REGISTER_PROBE,
+		uring_explain_register(e->register_error, IORING_REGISTER_PROBE,
 				       why, sizeof(why));
 		printf("\nio_uring_register is refused here (%s)\n  %s\n",
-		       strerror(-c->register_error), why);
+		       strerror(-e->register_error), why);
 	}
 	if (c->register_method == URING_REGOPS_DENIED) {
 		printf("\nregister operations: unknown (every call was refused)\n");
@@ -155,7 +190,7 @@ static void print_text(const struct uring_kernel_caps *c, const struct env *e)
 			printf("  %-28s ", n);
 		else
 			printf("  register op %-16u ", i);
-		printf("%s\n", c->register_op_denied[i] ? "denied (unknown)" :
+		printf("%s\n", e->denied[i] ? "denied (unknown)" :
 		       c->register_op_supported[i] ? "supported" : "not supported");
 	}
 }
@@ -278,14 +313,14 @@ static void print_json(const struct uring_kernel_caps *c, const struct env *e)
 
 	/* "known": null where the question could not be asked */
 	printf("\n  },\n  \"opcodes\": {\n    \"known\": ");
-	if (c->probe_error) {
+	if (e->probe_error) {
 		printf("null");
-		json_error(c->probe_error, IORING_REGISTER_PROBE);
+		json_error(e->probe_error, IORING_REGISTER_PROBE);
 	} else {
 		printf("%u", c->nr_ops);
 	}
 	printf(",\n    \"ops\": [");
-	for (i = 0, n = c->probe_error ? 0 : nr_ops(c); i < n; i++)
+	for (i = 0, n = e->probe_error ? 0 : nr_ops(c); i < n; i++)
 		json_op(i, uring_opcode_name((int) i), c->op_supported[i],
 			false, i + 1 == n);
 
@@ -296,15 +331,15 @@ static void print_json(const struct uring_kernel_caps *c, const struct env *e)
 		printf("%u", c->nr_register_ops);
 	printf(",\n    \"method\": ");
 	json_str(method_name(c->register_method));
-	if (c->register_error)
-		json_error(c->register_error, IORING_REGISTER_PROBE);
+	if (e->register_error)
+		json_error(e->register_error, IORING_REGISTER_PROBE);
 	printf(",\n    \"ops\": [");
 	n = nr_regops(c) < 64 ? nr_regops(c) : 64;
 	if (c->register_method == URING_REGOPS_DENIED)
 		n = 0;
 	for (i = 0; i < n; i++)
 		json_op(i, uring_register_op_name(i),
-			c->register_op_supported[i], c->register_op_denied[i],
+			c->register_op_supported[i], e->denied[i],
 			i + 1 == n);
 	printf("\n    ]\n  }\n}\n");
 }
@@ -339,6 +374,7 @@ int main(int argc, char *argv[])
 
 	read_env(&e);
 	caps = uring_kernel_caps();
+	read_denials(&e, caps);
 	if (json)
 		print_json(caps, &e);
 	else
@@ -346,5 +382,5 @@ int main(int argc, char *argv[])
 	if (!caps->available)
 		return 1;
 	/* usable, but io_uring_register (or part of it) is refused */
-	return caps->register_error || caps->probe_error ? 3 : 0;
+	return e.register_error || e.probe_error ? 3 : 0;
 }
