@@ -19,11 +19,6 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
-#if defined(__x86_64__)
-#define T_AUDIT_ARCH	AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define T_AUDIT_ARCH	AUDIT_ARCH_AARCH64
-#endif
 
 /* Optional flags a plain ring can carry and still do I/O right away. */
 #define SAFE_OPTIONAL	(IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | \
@@ -397,28 +392,6 @@ static void explain_buffer_semantics(void **state)
 	assert_non_null(strstr(full, "REGISTER_FILES"));
 }
 
-#ifdef T_AUDIT_ARCH
-/* Make system call nr fail with err in this (child) process. */
-static int block_syscall(unsigned nr, int err)
-{
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, T_AUDIT_ARCH, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err & SECCOMP_RET_DATA)),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -errno;
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
-		return -errno;
-	return 0;
-}
-#endif
 
 /*
  * Run fn in a forked child; it writes a message to fd and returns an exit
@@ -461,7 +434,7 @@ static int seccomp_child(int fd, int err)
 	char msg[1024];
 	int ret;
 
-	if (block_syscall(__NR_io_uring_setup, err))
+	if (t_block_syscall(__NR_io_uring_setup, err))
 		return 77;
 	ret = io_uring_queue_init(4, &ring, 0);
 	if (ret != -err) {
@@ -700,7 +673,7 @@ static int deny_register_tool_child(int fd, int err)
 		 "assert r[\"ops\"] == []; "
 		 "assert d[\"opcodes\"][\"known\"] is None' '%s'",
 		 tool, t_path("probe.json"), tool, err, t_path("probe.json"));
-	if (block_syscall(__NR_io_uring_register, err))
+	if (t_block_syscall(__NR_io_uring_register, err))
 		return 77;
 	dprintf(fd, "%s", cmd);
 	return system(cmd) ? 1 : 0;

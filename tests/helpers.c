@@ -2,10 +2,17 @@
 #include "helpers.h"
 
 #include <dirent.h>
+#include <stddef.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
 
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
@@ -303,4 +310,54 @@ void t_expect_tag_cqe(struct io_uring *ring, __u64 tag)
 	assert_int_equal(cqe->user_data, tag);
 	assert_int_equal(cqe->res, 0);
 	io_uring_cqe_seen(ring, cqe);
+}
+
+int t_in_child(int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (!pid)
+		_exit(fn());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		fail_msg("the child died of signal %d", WTERMSIG(status));
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+int t_seccomp_syscall(unsigned nr, unsigned action, unsigned flags)
+{
+#ifdef T_AUDIT_ARCH
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, T_AUDIT_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, action),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+	long ret;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	ret = syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	return ret < 0 ? -errno : (int) ret;
+#else
+	(void) nr;
+	(void) action;
+	(void) flags;
+	return -ENOSYS;
+#endif
+}
+
+int t_block_syscall(unsigned nr, int err)
+{
+	int ret = t_seccomp_syscall(nr, SECCOMP_RET_ERRNO |
+				    ((unsigned) err & SECCOMP_RET_DATA), 0);
+
+	return ret < 0 ? ret : 0;
 }

@@ -21,6 +21,18 @@
 #include <unistd.h>
 
 #include <liburing.h>
+#include <linux/audit.h>
+
+/* The AUDIT_ARCH_* of this build, for seccomp filters (undefined: none known). */
+#if defined(__x86_64__)
+#define T_AUDIT_ARCH	AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define T_AUDIT_ARCH	AUDIT_ARCH_AARCH64
+#elif defined(__i386__)
+#define T_AUDIT_ARCH	AUDIT_ARCH_I386
+#elif defined(__arm__)
+#define T_AUDIT_ARCH	AUDIT_ARCH_ARM
+#endif
 #include "../src/int_flags.h"	/* white-box checks of ring->int_flags */
 
 /* A ring the test owns; fails the test when setup fails. */
@@ -120,5 +132,34 @@ long long t_now_ms(void);
 int t_count_fds(void);
 /* Is fd an open file descriptor? */
 bool t_fd_open(int fd);
+
+/*
+ * Run fn in a forked child and return its exit code (fails the test if the
+ * child dies of a signal).  A child starts with the parent's caches: suites
+ * that test what the library learns once run their cases this way from a
+ * parent that never calls the library.
+ */
+int t_in_child(int (*fn)(void));
+
+/* In a child: return code from it when cond is false, saying which. */
+#define T_CHILD_CHECK(cond, code)					\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "# %s:%d: %s\n", __FILE__,	\
+				__LINE__, #cond);			\
+			return code;					\
+		}							\
+	} while (0)
+
+/*
+ * A seccomp filter on this (child) process and the threads it creates
+ * after: system call nr gets action (SECCOMP_RET_*), every other call is
+ * allowed.  flags go to seccomp(2).  What seccomp(2) returned (a listener
+ * fd with SECCOMP_FILTER_FLAG_NEW_LISTENER), or -errno (-ENOSYS where
+ * this architecture has no known AUDIT_ARCH).
+ */
+int t_seccomp_syscall(unsigned nr, unsigned action, unsigned flags);
+/* Make system call nr fail with err: t_seccomp_syscall(), 0 or -errno. */
+int t_block_syscall(unsigned nr, int err);
 
 #endif

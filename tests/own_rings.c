@@ -15,49 +15,11 @@
  */
 #include "helpers.h"
 
-#include <stddef.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 
-#if defined(__x86_64__)
-#define T_AUDIT_ARCH	AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define T_AUDIT_ARCH	AUDIT_ARCH_AARCH64
-#elif defined(__i386__)
-#define T_AUDIT_ARCH	AUDIT_ARCH_I386
-#elif defined(__arm__)
-#define T_AUDIT_ARCH	AUDIT_ARCH_ARM
-#endif
-
-#define CHECK(cond, code)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "# %s:%d: %s\n", __FILE__,	\
-				__LINE__, #cond);			\
-			return code;					\
-		}							\
-	} while (0)
-
-/* Run fn in a forked child; its exit code (a signal fails the test). */
-static int in_child(int (*fn)(void))
-{
-	int status;
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (!pid)
-		_exit(fn());
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	if (WIFSIGNALED(status))
-		fail_msg("the child died of signal %d", WTERMSIG(status));
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
-}
+#define CHECK(cond, code)	T_CHILD_CHECK(cond, code)
+#define in_child(fn)		t_in_child(fn)
 
 /* ---- io-wq size ---- */
 
@@ -272,28 +234,6 @@ static void kernel_caps_not_poisoned(void **state)
 
 /* ---- io_uring_register refused by a filter ---- */
 
-#ifdef T_AUDIT_ARCH
-/* Make system call nr fail with err in this (child) process. */
-static int block_syscall(unsigned nr, int err)
-{
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, T_AUDIT_ARCH, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err & SECCOMP_RET_DATA)),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -errno;
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
-		return -errno;
-	return 0;
-}
-
 /*
  * Rings allowed, io_uring_register refused with EPERM (as container
  * runtimes do): the register operations are unknown (denied), not all
@@ -306,7 +246,7 @@ static int deny_register_child(void)
 	char msg[1024];
 	unsigned op;
 
-	CHECK(!block_syscall(__NR_io_uring_register, EPERM), 77);
+	CHECK(!t_block_syscall(__NR_io_uring_register, EPERM), 77);
 	c = uring_kernel_caps();
 	CHECK(c->available, 10);
 	fprintf(stderr, "# method %d, %u register ops known, %u opcodes\n",
@@ -325,12 +265,6 @@ static int deny_register_child(void)
 	CHECK(strstr(msg, "could not be found out"), 17);
 	return 0;
 }
-#else
-static int deny_register_child(void)
-{
-	return 77;
-}
-#endif
 
 static void kernel_caps_register_denied(void **state)
 {

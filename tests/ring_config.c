@@ -17,28 +17,14 @@
  */
 #include "helpers.h"
 
-#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#if defined(__x86_64__)
-#define T_AUDIT_ARCH	AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define T_AUDIT_ARCH	AUDIT_ARCH_AARCH64
-#elif defined(__i386__)
-#define T_AUDIT_ARCH	AUDIT_ARCH_I386
-#elif defined(__arm__)
-#define T_AUDIT_ARCH	AUDIT_ARCH_ARM
-#endif
-#ifdef T_AUDIT_ARCH
-#include <linux/audit.h>
-#endif
 
 /* ---- the configurations ---- */
 
@@ -231,30 +217,9 @@ static void nops(struct io_uring *ring, unsigned n, __u64 base)
 	assert_int_equal(io_uring_cq_ready(ring), 0);
 }
 
-/* Run fn in a forked child (all its rings gone when it exits); its exit code. */
-static int in_child(int (*fn)(void))
-{
-	int status;
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (!pid)
-		_exit(fn());
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	if (WIFSIGNALED(status))
-		fail_msg("the child died of signal %d", WTERMSIG(status));
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
-}
-
-#define CHILD_CHECK(cond, code)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "# %s:%d: %s\n", __FILE__,	\
-				__LINE__, #cond);			\
-			return code;					\
-		}							\
-	} while (0)
+/* A child's rings are all gone when it exits. */
+#define in_child(fn)		t_in_child(fn)
+#define CHILD_CHECK(cond, code)	T_CHILD_CHECK(cond, code)
 
 static int resize(struct io_uring *ring, unsigned sq, unsigned cq)
 {
@@ -563,16 +528,6 @@ static void *first_setup_einval(void *arg)
 
 static int huge_retry_child(void)
 {
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, T_AUDIT_ARCH, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
 	size_t hps = (size_t) meminfo("Hugepagesize") * 1024;
 	struct io_uring ring;
 	long free0 = meminfo("HugePages_Free");
@@ -580,10 +535,8 @@ static int huge_retry_child(void)
 	pthread_t th;
 	int ret;
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return 77;
-	notify_fd = (int) syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
-				  SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	notify_fd = t_seccomp_syscall(__NR_io_uring_setup, SECCOMP_RET_USER_NOTIF,
+				      SECCOMP_FILTER_FLAG_NEW_LISTENER);
 	if (notify_fd < 0)
 		return 77;
 	if (pthread_create(&th, NULL, first_setup_einval, NULL))
