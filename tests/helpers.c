@@ -344,7 +344,11 @@ int t_seccomp_syscall(unsigned nr, unsigned action, unsigned flags)
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -errno;
-	ret = syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	/* prctl() where it will do: valgrind knows it, not seccomp(2) */
+	if (!flags)
+		ret = prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+	else
+		ret = syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 	return ret < 0 ? -errno : (int) ret;
 #else
 	(void) nr;
