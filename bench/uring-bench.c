@@ -2156,7 +2156,7 @@ static void print_info(void)
 	void *ffi = ffi_open();
 	FILE *f;
 
-#if defined(URING_H)
+#if defined(URING_EXT_VERSION)
 	printf("header=uring");
 #else
 	printf("header=liburing");

@@ -11,8 +11,13 @@
  * and the uring_* extensions, in one section at the end.  uring(7) says
  * more about both, and about the headers this one includes.
  */
-#ifndef URING_H
-#define URING_H
+/*
+ * The guard is in liburing's namespace, not URING_H: programs written for
+ * liburing have headers of their own named uring.h, guarded by URING_H, that
+ * include <liburing.h>.
+ */
+#ifndef LIBURING_URING_H
+#define LIBURING_URING_H
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -2105,4 +2110,4 @@ const char *uring_register_op_name(unsigned opcode) URING_NOEXCEPT;
 }
 #endif
 
-#endif /* URING_H */
+#endif /* LIBURING_URING_H */

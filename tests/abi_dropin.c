@@ -23,7 +23,7 @@
 
 #include <liburing.h>
 
-#ifdef URING_H
+#ifdef URING_EXT_VERSION
 #error "abi_dropin.c must be built against the system's liburing.h, not ours"
 #endif
 

@@ -14,7 +14,7 @@
 #include <sys/epoll.h>
 #include <linux/futex.h>
 
-#ifndef URING_H
+#ifndef URING_EXT_VERSION
 #error "<liburing.h> did not come from this project"
 #endif
 

@@ -15,11 +15,14 @@
  *   - in C++, every function noexcept (LIBURING_NOEXCEPT): checked by hand
  *     for C++11 on, and for every exported function from C++17 on, where
  *     noexcept is part of a function's type;
- *   - no private name of the library in the program's way (INT_FLAG_*).
+ *   - no private name of the library in the program's way (INT_FLAG_*),
+ *     nor its include guard (the program's own "uring.h", guarded by
+ *     URING_H, includes <liburing.h>: tests/app/uring.h).
  * With -DURING_HAVE_EXPORTED_NAMES, "exported_names.h" (written by the
  * driver from liburing-ffi.so.2) lists every function the library exports:
  * each must be declared by the header.
  */
+#include "app/uring.h"		/* the program's own uring.h, first */
 #include <liburing.h>
 #include <liburing/io_uring/query.h>	/* again, as liburing's own programs do */
 #include <liburing/io_uring/bpf_filter.h>
@@ -197,6 +200,18 @@ static int query_kernel(void)
 	return hdr[1].result > 0 || hdr[2].result > 0;
 }
 
+/* the helper tests/app/uring.h declares */
+int app_submit_nop(struct io_uring *ring, __u64 user_data)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_nop(sqe);
+	io_uring_sqe_set_data64(sqe, user_data);
+	return io_uring_submit(ring);
+}
+
 /*
  * A ring set up with the raw system calls, as programs that manage the fd
  * themselves do, then handed to io_uring_queue_mmap().
@@ -232,8 +247,8 @@ static int raw_syscall_ring(void)
 		close((int) fd);
 		return 1;
 	}
-	io_uring_prep_nop(io_uring_get_sqe(&ring));
-	if (io_uring_submit_and_wait(&ring, 1) != 1)
+	if (app_submit_nop(&ring, APP_QUEUE_DEPTH) != 1 ||
+	    io_uring_submit_and_wait(&ring, 1) != 0)
 		return 1;
 	/* the ring's words, read the way programs read them */
 	head = IO_URING_READ_ONCE(*ring.cq.khead);
@@ -241,7 +256,7 @@ static int raw_syscall_ring(void)
 	if (tail - head != 1)
 		return 1;
 	io_uring_for_each_cqe(&ring, head, cqe) {
-		if (cqe->res != 0)
+		if (cqe->res != 0 || cqe->user_data != APP_QUEUE_DEPTH)
 			return 1;
 		count_completion();
 	}
