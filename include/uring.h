@@ -2110,4 +2110,7 @@ const char *uring_register_op_name(unsigned opcode) URING_NOEXCEPT;
 }
 #endif
 
+/* As liburing's header does: IOURINGINLINE is not left behind for the program. */
+#undef IOURINGINLINE
+
 #endif /* LIBURING_URING_H */

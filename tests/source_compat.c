@@ -17,7 +17,8 @@
  *     noexcept is part of a function's type;
  *   - no private name of the library in the program's way (INT_FLAG_*),
  *     nor its include guard (the program's own "uring.h", guarded by
- *     URING_H, includes <liburing.h>: tests/app/uring.h).
+ *     URING_H, includes <liburing.h>: tests/app/uring.h), nor
+ *     IOURINGINLINE after the header.
  * With -DURING_HAVE_EXPORTED_NAMES, "exported_names.h" (written by the
  * driver from liburing-ffi.so.2) lists every function the library exports:
  * each must be declared by the header.
@@ -35,6 +36,18 @@
 #ifdef URING_HAVE_EXPORTED_NAMES
 #include "exported_names.h"
 #endif
+
+/*
+ * <liburing.h> leaves IOURINGINLINE undefined behind it, as liburing's does:
+ * a later header of the program may define its own (a C++ module wrapper
+ * uses "inline") around an include of <liburing.h> without redefining ours.
+ */
+#ifdef IOURINGINLINE
+#error "<liburing.h> leaves IOURINGINLINE defined"
+#endif
+#define IOURINGINLINE	static inline
+#include <liburing.h>
+#undef IOURINGINLINE
 
 /* the library's private state has no names here: the program's own win */
 #if defined(INT_FLAG_REG_RING) || defined(INT_FLAG_APP_MEM) || defined(INT_FLAG_CQ_ENTER)
