@@ -11,7 +11,8 @@
  *   - <liburing/compat.h>'s kernel types, the query and BPF filter structs,
  *     and <linux/filter.h>'s struct sock_fprog, all through <liburing.h>;
  *   - uring_ptr_to_u64(), and the __NR_io_uring_* syscall numbers;
- *   - <stdatomic.h> (C) or <atomic> (C++), brought in by <liburing.h>;
+ *   - <stdatomic.h> (C) or <atomic> (C++), brought in by <liburing.h>, and
+ *     in C the barrier macros on the program's own _Atomic variables;
  *   - in C++, every function noexcept (LIBURING_NOEXCEPT): checked by hand
  *     for C++11 on, and for every exported function from C++17 on, where
  *     noexcept is part of a function's type;
@@ -143,9 +144,11 @@ static std::atomic<unsigned> completions(0);
 #define count_completion()	completions.fetch_add(1, std::memory_order_relaxed)
 #define completions_seen()	completions.load(std::memory_order_acquire)
 #else
+/* in C, liburing's barrier macros take the program's _Atomic variables too */
 static atomic_uint completions;
-#define count_completion()	atomic_fetch_add_explicit(&completions, 1, memory_order_relaxed)
-#define completions_seen()	atomic_load_explicit(&completions, memory_order_acquire)
+#define count_completion() \
+	io_uring_smp_store_release(&completions, IO_URING_READ_ONCE(completions) + 1)
+#define completions_seen()	io_uring_smp_load_acquire(&completions)
 #endif
 
 /* A filter program, as a program hands one to the kernel. */
