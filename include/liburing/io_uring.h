@@ -11,7 +11,8 @@
 
 #include <linux/fs.h>
 #include <linux/types.h>
-#include <linux/time_types.h>
+/* struct __kernel_timespec: <linux/time_types.h>, or ours where it is missing */
+#include "compat.h"
 
 #ifdef __cplusplus
 extern "C" {
