@@ -3,9 +3,12 @@
 # uring as another project's meson subproject, set up the way the README
 # says: the parent asks for liburing >= 2.15 with uring as the fallback.
 # Checks that the parent gets uring's library (the system's older liburing
-# is passed over), that uring's tests and benchmarks are left out without
-# any -During:... option (so the parent needs no cmocka), and that the
-# parent's program builds and runs.
+# is passed over), that uring's examples, tests and benchmarks are left out
+# without any -During:... option (so the parent needs no cmocka, and its
+# `meson test` runs only its own tests), and that the parent's programs, C
+# and C++, build with the parent's strict warnings (warning_level=3, i.e.
+# -Wpedantic, and werror: they apply to the parent's code, not to our
+# headers, as with an installed liburing) and run.
 #
 # The parent lives in a temporary directory (its subprojects/uring is a
 # link to this source tree, which must not end up inside that tree); logs
@@ -21,9 +24,11 @@ trap 'rm -rf "$parent"' EXIT
 mkdir -p "$out" "$parent/subprojects"
 ln -s "$src" "$parent/subprojects/uring"
 cat >"$parent/meson.build" <<'EOF'
-project('parent', 'c')
+project('parent', 'c', 'cpp', default_options : ['warning_level=3', 'werror=true'])
 liburing = dependency('liburing', version : '>= 2.15', fallback : ['uring', 'liburing_dep'])
-executable('parent', 'parent.c', dependencies : liburing)
+parent = executable('parent', 'parent.c', dependencies : liburing)
+executable('parent-cxx', 'parent.cpp', dependencies : liburing)
+test('parent', parent)
 EOF
 cat >"$parent/parent.c" <<'EOF'
 #include <stdio.h>
@@ -52,9 +57,10 @@ int main(void)
 }
 EOF
 
-# examples off only to save time; tests and bench must be off on their own
-if ! meson setup "$parent/build" "$parent" -During:examples=false \
-	>"$out/subproject-setup.log" 2>&1; then
+cp "$parent/parent.c" "$parent/parent.cpp"
+
+# examples, tests and bench must be off on their own
+if ! meson setup "$parent/build" "$parent" >"$out/subproject-setup.log" 2>&1; then
 	cat "$out/subproject-setup.log"
 	echo "not ok - meson setup of the parent project failed"
 	exit 1
@@ -65,23 +71,28 @@ import json, sys
 print(" ".join(t["name"] for t in json.load(sys.stdin)))')
 for t in $targets; do
 	case $t in
-	test-*|testhelpers|uring-bench*)
-		echo "not ok - the subproject builds $t (tests/bench must be off by default)"
+	test-*|testhelpers|uring-bench*|probe|open_write_read_close|cp)
+		echo "not ok - the subproject builds $t (examples/tests/bench must be off by default)"
 		fail=1 ;;
 	esac
 done
+ours=$(meson test -C "$parent/build" --list 2>/dev/null | grep '^uring:')
+if [ -n "$ours" ]; then
+	echo "not ok - the parent's meson test would run uring's tests: $(echo $ours)"
+	fail=1
+fi
 case " $targets " in
 *" uring "*) ;;
 *) echo "not ok - the parent did not get uring's library (targets: $targets)"; fail=1 ;;
 esac
-[ $fail = 0 ] && echo "ok - as a subproject: the library, and no tests or benchmarks"
+[ $fail = 0 ] && echo "ok - as a subproject: the library, and no examples, tests or benchmarks"
 
 if ninja -C "$parent/build" >"$out/subproject-build.log" 2>&1 &&
-   "$parent/build/parent"; then
-	echo "ok - the parent program builds against uring and runs"
+   "$parent/build/parent" && "$parent/build/parent-cxx"; then
+	echo "ok - the parent's C and C++ programs build against uring (-Wpedantic -Werror) and run"
 else
 	tail -n 20 "$out/subproject-build.log"
-	echo "not ok - the parent program did not build or run"
+	echo "not ok - the parent's programs did not build or run"
 	fail=1
 fi
 exit $fail
