@@ -9,7 +9,8 @@ usage: header_modes.py [--alone] [--names FFI_SO] SRC INCLUDE_DIR LIBURING_SO OU
 
 --alone        in each mode, first compile each header liburing installs,
                included first and on its own (a binding includes
-               <liburing/compat.h> alone, say)
+               <liburing/compat.h> alone, say), and tests/pedantic_user.c
+               with -pedantic against the headers as system headers
 --names FFI_SO write OUTDIR/exported_names.h, URING_EXPORTED_NAMES(X): X(name)
                for every function FFI_SO exports, and compile SRC with
                -DURING_HAVE_EXPORTED_NAMES -I OUTDIR
@@ -81,6 +82,15 @@ def compile_alone(comp, lang, mode, flags, incdir, outdir, log):
     return ok
 
 
+def compile_pedantic_user(comp, lang, mode, flags, incdir, outdir, log):
+    """tests/pedantic_user.c, with -pedantic and the headers as system
+    headers: what the macros expand to in the program's code passes."""
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'pedantic_user.c')
+    return run([comp] + lang + mode + flags + ['-pedantic', '-isystem', incdir,
+                                               '-fsyntax-only', src],
+               'pedantic program', log).returncode == 0
+
+
 def cases():
     for cc, cxx in (('gcc', 'g++'), ('clang', 'clang++')):
         for m in C_MODES:
@@ -135,6 +145,8 @@ def main():
         linker = comp if not san else gnu_driver
         ok = not alone or compile_alone(comp, lang, mode, WARN + [CAST_ALIGN[comp]],
                                         incdir, outdir, log)
+        ok = ok and (not alone or compile_pedantic_user(comp, lang, mode, WARN, incdir,
+                                                        outdir, log))
         ok = ok and run([comp] + lang + mode + WARN + [CAST_ALIGN[comp]] + cflags + extra +
                         ['-I', incdir, '-c', src,
                          '-o', obj], 'compile', log).returncode == 0

@@ -42,7 +42,7 @@
  * words and a program's _Atomic variables both work, with gcc and clang
  * alike (clang's __atomic builtins refuse _Atomic objects).
  */
-#define __io_uring_atomic(ptr)	((_Atomic __typeof__(*(ptr)) *) (ptr))
+#define __io_uring_atomic(ptr)	(__extension__ (_Atomic __typeof__(*(ptr)) *) (ptr))
 #define IO_URING_WRITE_ONCE(var, val) \
 	atomic_store_explicit(__io_uring_atomic(&(var)), (val), memory_order_relaxed)
 #define IO_URING_READ_ONCE(var) \
