@@ -8,7 +8,9 @@
 # `meson test` runs only its own tests), and that the parent's programs, C
 # and C++, build with the parent's strict warnings (warning_level=3, i.e.
 # -Wpedantic, and werror: they apply to the parent's code, not to our
-# headers, as with an installed liburing) and run.
+# headers, as with an installed liburing) and run.  Where cmocka is
+# installed, -During:tests=true brings our tests back and our install test
+# passes in the parent's build.
 #
 # The parent lives in a temporary directory (its subprojects/uring is a
 # link to this source tree, which must not end up inside that tree); logs
@@ -94,5 +96,29 @@ else
 	tail -n 20 "$out/subproject-build.log"
 	echo "not ok - the parent's programs did not build or run"
 	fail=1
+fi
+
+# -During:tests=true brings our tests back (README): in the parent's build,
+# the install test installs the parent's build tree (which holds ours) and
+# checks what lands.  Needs cmocka; only the installed targets are built.
+if pkg-config --exists cmocka 2>/dev/null; then
+	if meson setup "$parent/build-tests" "$parent" -During:tests=true \
+		>"$out/subproject-tests-setup.log" 2>&1 &&
+	   installed=$(meson introspect --targets "$parent/build-tests" | python3 -c '
+import json, os, sys
+b = sys.argv[1]
+print(" ".join(os.path.relpath(f, b) for t in json.load(sys.stdin)
+               if t["installed"] for f in t["filename"]))' "$parent/build-tests") &&
+	   ninja -C "$parent/build-tests" $installed >"$out/subproject-tests-build.log" 2>&1 &&
+	   meson test -C "$parent/build-tests" --no-rebuild uring:install \
+		>"$out/subproject-tests-test.log" 2>&1; then
+		echo "ok - with -During:tests=true, our install test passes in the parent's build"
+	else
+		tail -n 20 "$out"/subproject-tests-*.log "$parent/build-tests/meson-logs/testlog.txt" 2>/dev/null
+		echo "not ok - with -During:tests=true, our install test fails in the parent's build"
+		fail=1
+	fi
+else
+	echo "ok - with -During:tests=true: not checked # SKIP no cmocka"
 fi
 exit $fail
