@@ -71,9 +71,13 @@ static void pinned_enomem(void **state)
 	(void) state;
 	T_CHILD(&o, pin_calls, NULL, res);
 	assert_int_equal(res[0], 0);
-	for (i = 1; i <= 4; i++)
+	for (i = 1; i <= 4; i++) {
+		/* buffer rings are charged since the region rework (6.13) */
+		if (i >= 3 && res[i] == 0 && t_kernel_older_than(6, 13))
+			continue;
 		if (res[i] != -ENOMEM)
 			fail_msg("pin call %d: %d, want -ENOMEM", i, res[i]);
+	}
 	if (uring_kernel_caps()->register_op_supported[IORING_REGISTER_RESIZE_RINGS])
 		assert_int_equal(res[5], -ENOMEM);
 }
@@ -229,8 +233,10 @@ static void bad_pointers(void **state)
 	t_ring(&ring, 4, 0);
 	assert_int_equal(io_uring_register_iowq_aff(&ring, 8, bad), -EFAULT);
 	assert_int_equal(io_uring_register_iowq_max_workers(&ring, bad), -EFAULT);
-	assert_int_equal(io_uring_register_napi(&ring, bad), -EFAULT);
-	assert_int_equal(io_uring_unregister_napi(&ring, bad), -EFAULT);
+	if (uring_kernel_caps()->register_op_supported[IORING_REGISTER_NAPI]) {
+		assert_int_equal(io_uring_register_napi(&ring, bad), -EFAULT);
+		assert_int_equal(io_uring_unregister_napi(&ring, bad), -EFAULT);
+	}
 	assert_int_equal(io_uring_register(ring.ring_fd, IORING_REGISTER_PROBE,
 					   bad, 4), -EFAULT);
 	assert_int_equal(io_uring_register_probe(&ring, bad, 4), -EFAULT);

@@ -43,12 +43,14 @@ class Page:
     def names(self):
         """The names the NAME section documents (before the "\\-")."""
         body = ' '.join(self.sections().get('NAME', []))
-        head = body.split('\\-', 1)[0]
-        return [n.strip().replace('\\', '') for n in head.split(',') if n.strip()]
+        head = re.split(r'\s\\-\s', body, 1)[0]
+        return [n.strip().replace('\\-', '-').replace('\\', '')
+                for n in head.split(',') if n.strip()]
 
     def summary(self):
         body = ' '.join(self.sections().get('NAME', []))
-        return strip_roff(body.split('\\-', 1)[1]) if '\\-' in body else ''
+        parts = re.split(r'\s\\-\s', body, 1)
+        return strip_roff(parts[1]) if len(parts) > 1 else ''
 
     def errors(self):
         """ERRORS: ({'EINVAL', ...} listed in .TP tags, [also-pages]).
