@@ -22,6 +22,8 @@ alias page ".so"-ing to it):
      ".\\" errors-also: io_uring_enter(2)" (errors passed back unchanged);
   3. each errno the ERRORS section itself lists was observed from at least
      one of the page's functions by some test.
+  4. uring_errors(7), the overview, explains every errno that some
+     ERRORS section lists (in its "Errors of the ring functions" list).
 Errors are compared as numbers (EAGAIN and EWOULDBLOCK are one error).
 
 man/tools/errors-waived lists the exceptions, one a line with its reason:
@@ -36,6 +38,7 @@ import argparse
 import collections
 import errno
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -172,6 +175,20 @@ def main():
             for n in sorted(listed):
                 print('  -%-12s %s' % (n, '; '.join(sorted(observed.get(errnum(n), ['-'])))))
 
+    overview = pages.get('uring_errors.7')
+    if overview is not None:
+        text = overview.text
+        start = text.find('.SS Errors of the ring functions')
+        end = text.find('.SS ', start + 4)
+        part = text[start:end] if start >= 0 else ''
+        explained = {errnum(n) for n in re.findall(r'\\-(E[A-Z0-9]+)', part)}
+        everywhere = set()
+        for q in pages.values():
+            if not q.alias_of and q.errors()[0]:
+                everywhere |= {errnum(n) for n in q.errors()[0]}
+        for e in sorted(everywhere - explained):
+            problems.append('uring_errors.7: -%s appears in ERRORS sections but not '
+                            'under "Errors of the ring functions"' % ename(e))
     for key in sorted(set(waivers) - used):
         problems.append('errors-waived: %s %s %s no longer matches a problem: remove it'
                         % (key[0], '-' + key[1], key[2]))

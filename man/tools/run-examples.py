@@ -13,9 +13,12 @@ holds one file, input.txt (the script's own source text), with stdin
 /dev/null and a 30 s limit; it passes when it exits 0.
 A roff comment line before the block gives the command line arguments:
   .\\" run: input.txt
-and one that says
+one that says
   .\\" output
-marks the next block as the output of an example, not code.
+marks the next block as the output of an example, not code, and
+  .\\" lang: python
+marks a Python program, run with python3 and the built libraries on
+LD_LIBRARY_PATH.
 Examples in section 1 are shell sessions: every line starting with "$ "
 (with its "\\" continuation lines) runs in bash -o pipefail with the
 built tools first in PATH, and must exit 0.
@@ -40,8 +43,12 @@ def page_examples(page):
     """[(label, kind, code, args)] for a page's EXAMPLES blocks."""
     out = []
     body = page.sections().get('EXAMPLES', [])
-    args, cur, n, output = '', None, 0, False
+    args, cur, n, output, lang = '', None, 0, False, None
     for line in body:
+        m = re.match(r'\.\\"\s*lang:\s*(\w+)\s*$', line)
+        if m:
+            lang = m.group(1)
+            continue
         m = re.match(r'\.\\"\s*run:\s*(.*)$', line)
         if m:
             args = m.group(1).strip()
@@ -54,10 +61,10 @@ def page_examples(page):
         elif line.startswith('.EE') and cur is not None:
             n += 1
             code = manpages.unescape_code('\n'.join(cur)) + '\n'
-            kind = 'sh' if page.section == '1' else 'c'
+            kind = lang or ('sh' if page.section == '1' else 'c')
             label = page.file if n == 1 else '%s#%d' % (page.file, n)
             out.append((label, kind, code, args))
-            cur, args = None, ''
+            cur, args, lang = None, '', None
         elif cur is not None and not line.startswith('.\\"'):
             cur.append(line)
     return out
@@ -139,6 +146,23 @@ def run_sh(label, code, build, work):
     return True, out
 
 
+def run_python(label, code, build, work):
+    name = re.sub(r'[^A-Za-z0-9_]', '_', label)
+    src = os.path.join(work, name + '.py')
+    with open(src, 'w') as f:
+        f.write(code)
+    env = dict(os.environ, LD_LIBRARY_PATH=os.path.join(os.path.abspath(build), 'src'))
+    try:
+        r = subprocess.run([sys.executable, src], cwd=work, env=env,
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=30)
+    except subprocess.TimeoutExpired:
+        return False, 'timed out after 30 s'
+    if r.returncode:
+        return False, 'exit status %d\n%s' % (r.returncode, r.stderr[-2000:])
+    return True, r.stdout
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('build')
@@ -180,6 +204,11 @@ def main():
             continue
         if kind == 'sh':
             ok, msg = run_sh(label, code, a.build, work)
+        elif kind == 'python' and san:
+            print('ok %d - %s # SKIP python3 cannot load sanitized libraries' % (i, label))
+            continue
+        elif kind == 'python':
+            ok, msg = run_python(label, code, a.build, work)
         else:
             ok, msg = run_c(label, code, args, a.build, san, work)
         print('%s %d - %s' % ('ok' if ok else 'not ok', i, label))
