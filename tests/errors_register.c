@@ -462,8 +462,9 @@ static void raw_register_errors(void **state)
 					   &iov, 1), 0);
 	assert_int_equal(io_uring_register(ring.ring_fd, IORING_REGISTER_BUFFERS,
 					   &iov, 1), -EBUSY);
-	assert_int_equal(io_uring_register(ring.ring_fd, IORING_REGISTER_FILES,
-					   t_bad_ptr(), 1), -EFAULT);
+	if (!t_under_valgrind())	/* memcheck reports the pointer itself */
+		assert_int_equal(io_uring_register(ring.ring_fd, IORING_REGISTER_FILES,
+						   t_bad_ptr(), 1), -EFAULT);
 	io_uring_queue_exit(&ring);
 }
 
