@@ -24,7 +24,10 @@ __attribute__((constructor)) static void errlog_open(void)
 	if (fd < 0)
 		return;
 	errlog_fd = fcntl(fd, F_DUPFD_CLOEXEC, 900);
-	close(fd);
+	if (errlog_fd < 0)	/* RLIMIT_NOFILE below 901: keep the low one */
+		errlog_fd = fd;
+	else
+		close(fd);
 }
 
 void t_errlog_note(const char *fn, long res)

@@ -65,11 +65,6 @@ def render(tree, page):
     return r.stdout
 
 
-def system_page(name, sect):
-    base = '/usr/share/man/man%s/%s.%s' % (sect, name, sect)
-    return any(os.path.exists(base + ext) for ext in ('', '.gz', '.xz', '.bz2'))
-
-
 def link_refs(text, self_file, have, fpages):
     """Turn <b>NAME</b>(S) and <b>NAME</b>() into links."""
     def ref(m):

@@ -73,30 +73,6 @@ class Page:
                 listed |= set(re.findall(r'\\-(E[A-Z0-9]+)', tag))
         return listed, also
 
-    def examples(self):
-        """The code blocks (.EX ... .EE) of the EXAMPLES section, as C text."""
-        body = self.sections().get('EXAMPLES', [])
-        blocks, cur = [], None
-        for line in body:
-            if line.startswith('.EX'):
-                cur = []
-            elif line.startswith('.EE'):
-                if cur is not None:
-                    blocks.append(unescape_code('\n'.join(cur)) + '\n')
-                cur = None
-            elif cur is not None and not line.startswith('.\\"'):
-                cur.append(line)
-        return blocks
-
-    def xrefs(self):
-        """Every cross-reference "NAME (S)" written with .BR/.IR/.B."""
-        refs = []
-        for line in self.lines:
-            for m in re.finditer(r'^\.(?:BR|IR|RB|RI)\s+"?([A-Za-z_0-9.:+\-\\]+)"?\s+\((\d)\)',
-                                 line):
-                refs.append((m.group(1).replace('\\-', '-').replace('\\', ''), m.group(2)))
-        return refs
-
 
 def strip_roff(s):
     s = re.sub(r'\\f[BIRP]|\\fC[BIR]?', '', s)
