@@ -93,6 +93,16 @@ def link_refs(text, self_file, have, fpages):
     return ''.join(parts)
 
 
+def short_tags(text):
+    """Lists whose tags are all short ("1.", "2."): tag and text side by side."""
+    def fix(m):
+        tags = re.findall(r'<dt>(.*?)</dt>', m.group(0), re.S)
+        if tags and all(len(re.sub(r'<[^>]+>', '', t).strip()) <= 3 for t in tags):
+            return m.group(0).replace('<dl class="Bl-tag">', '<dl class="Bl-tag Bl-short">', 1)
+        return m.group(0)
+    return re.sub(r'<dl class="Bl-tag">.*?</dl>', fix, text, flags=re.S)
+
+
 def alias_html(page):
     target = '%s.html' % page.alias_of
     return ('<!DOCTYPE html>\n<html>\n<head>\n  <meta charset="utf-8"/>\n'
@@ -181,7 +191,7 @@ def main():
             if p.alias_of:
                 text = alias_html(p)
             else:
-                text = link_refs(render(tree, p), f, have, fpages)
+                text = short_tags(link_refs(render(tree, p), f, have, fpages))
             with open(os.path.join(a.outdir, f + '.html'), 'w') as out:
                 out.write(text)
     finally:
