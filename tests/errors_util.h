@@ -21,11 +21,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <stddef.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -39,43 +35,6 @@ struct t_child_opts {
 	rlim_t nofile;		/* RLIMIT_NOFILE, when not 0 */
 	int seccomp_setup_errno;	/* io_uring_setup(2) fails with this */
 };
-
-#if defined(__x86_64__)
-#define T_AUDIT_ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define T_AUDIT_ARCH AUDIT_ARCH_AARCH64
-#elif defined(__i386__)
-#define T_AUDIT_ARCH AUDIT_ARCH_I386
-#elif defined(__arm__) && defined(__ARMEL__)
-#define T_AUDIT_ARCH AUDIT_ARCH_ARM
-#endif
-
-/* Make io_uring_setup(2) fail with err, as a kernel without io_uring (ENOSYS)
- * or with kernel.io_uring_disabled set (EPERM) would. */
-static inline int t_seccomp_setup_errno(int err)
-{
-#ifdef T_AUDIT_ARCH
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, T_AUDIT_ARCH, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err & SECCOMP_RET_DATA)),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -errno;
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
-		return -errno;
-	return 0;
-#else
-	(void) err;
-	return -EOPNOTSUPP;
-#endif
-}
 
 /* Give up root: no capabilities left. */
 static inline int t_drop_root(void)
@@ -120,8 +79,9 @@ static inline int t_child(const struct t_child_opts *o,
 		}
 		if (!setup && o->unprivileged)
 			setup = t_drop_root();
-		if (!setup && o->seccomp_setup_errno)
-			setup = t_seccomp_setup_errno(o->seccomp_setup_errno);
+		if (!setup && o->seccomp_setup_errno)	/* helpers.c */
+			setup = t_block_syscall(__NR_io_uring_setup,
+						o->seccomp_setup_errno);
 		if (!setup && o->nofile) {
 			r.rlim_cur = r.rlim_max = o->nofile;
 			if (setrlimit(RLIMIT_NOFILE, &r))
