@@ -193,7 +193,8 @@ build_suites() {
 	ninja -C "$BUILD_DIR" >/dev/null || ninja -C "$BUILD_DIR"
 	# our own suite: what 6.1 lacks fails cleanly, the rest works
 	gcc -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -static \
-	    -I"$repo/include" -I"$repo/tests" -I"$WORK_DIR/cmocka/include" \
+	    -I"$repo/include" -I"$repo/tests" -I"$BUILD_DIR/tests" \
+	    -I"$WORK_DIR/cmocka/include" \
 	    "$here/compat.c" "$BUILD_DIR/tests/libtesthelpers.a" \
 	    "$BUILD_DIR/src/liburing.a" "$WORK_DIR/cmocka/lib/libcmocka.a" \
 	    -o "$BUILD_DIR/kernel-6.1-compat"

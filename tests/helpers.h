@@ -34,6 +34,8 @@
 #define T_AUDIT_ARCH	AUDIT_ARCH_ARM
 #endif
 #include "../src/int_flags.h"	/* white-box checks of ring->int_flags */
+/* every -errno a test sees can be logged: tests/errlog.c */
+#include "uring-errlog.h"
 
 /* A ring the test owns; fails the test when setup fails. */
 void t_ring(struct io_uring *ring, unsigned entries, unsigned flags);
