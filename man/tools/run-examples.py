@@ -23,7 +23,8 @@ Examples in section 1 are shell sessions: every line starting with "$ "
 (with its "\\" continuation lines) runs in bash -o pipefail with the
 built tools first in PATH, and must exit 0.
 Blocks of pages listed in man/tools/examples-waived (page, reason) are
-reported as skipped.
+reported as skipped.  An EXAMPLES section without an .EX/.EE program, or
+with a .nf/.fi display, fails: code there would not be run.
 """
 import argparse
 import os
@@ -40,9 +41,19 @@ ROOT = os.path.normpath(os.path.join(manpages.MANDIR, '..'))
 
 
 def page_examples(page):
-    """[(label, kind, code, args)] for a page's EXAMPLES blocks."""
+    """[(label, kind, code, args)] for a page's EXAMPLES blocks.
+
+    A page whose EXAMPLES section shows no .EX/.EE program, or shows text
+    in a .nf/.fi display (which this script would not see), gets an entry
+    of kind 'bad' instead, so that no example escapes the run unnoticed.
+    """
     out = []
-    body = page.sections().get('EXAMPLES', [])
+    body = page.sections().get('EXAMPLES')
+    if body is None:
+        return out
+    if any(re.match(r'\.nf\b', line) for line in body):
+        out.append((page.file, 'bad', 'EXAMPLES holds a .nf/.fi display: put '
+                    'programs in .EX/.EE (output after a .\\" output line)', ''))
     args, cur, n, output, lang = '', None, 0, False, None
     for line in body:
         m = re.match(r'\.\\"\s*lang:\s*(\w+)\s*$', line)
@@ -67,6 +78,8 @@ def page_examples(page):
             cur, args, lang = None, '', None
         elif cur is not None and not line.startswith('.\\"'):
             cur.append(line)
+    if not any(kind != 'bad' for _, kind, _, _ in out):
+        out.append((page.file, 'bad', 'EXAMPLES shows no program in .EX/.EE', ''))
     return out
 
 
@@ -202,7 +215,9 @@ def main():
             used.add(page)
             print('ok %d - %s # SKIP %s' % (i, label, waived[page]))
             continue
-        if kind == 'sh':
+        if kind == 'bad':
+            ok, msg = False, code
+        elif kind == 'sh':
             ok, msg = run_sh(label, code, a.build, work)
         elif kind == 'python' and san:
             print('ok %d - %s # SKIP python3 cannot load sanitized libraries' % (i, label))
