@@ -10,7 +10,8 @@ For every .html file in HTML_DIR:
     that exists in this machine's manual (/usr/share/man: a reference to a
     page nobody has is a typo); when the machine has no manual for that
     section the link is only counted (install manpages-dev to check it);
-  - no page reference <b>NAME</b>(S) is left without a link;
+  - no page reference (<b>NAME</b>(S), <i>NAME</i>(S), or a plain
+    io_uring_NAME(S)) is left without a link;
   - index.html links to every page of the manual.
 """
 import argparse
@@ -45,11 +46,14 @@ def system_page(name, sect):
 
 
 def unlinked_refs(text):
-    """<b>NAME</b>(S) outside any <a>...</a>."""
+    """Page references outside any <a>...</a>: <b>NAME</b>(S), and the
+    forms build-html.py does not link, <i>NAME</i>(S) and a plain
+    io_uring_NAME(S) or uring_NAME(S)."""
     out = []
     parts = re.split(r'<a [^>]*>.*?</a>', text, flags=re.S)
     for part in parts:
-        out += re.findall(r'<b>([A-Za-z_][A-Za-z0-9_.:+-]*)</b>\((\d)\)', part)
+        out += re.findall(r'<[bi]>([A-Za-z_][A-Za-z0-9_.:+-]*)(?:</[bi]>)?\((\d)\)', part)
+        out += re.findall(r'(?<![\w>-])((?:io_)?uring[_-][a-z0-9_]+)\((\d)\)', part)
     return out
 
 
