@@ -93,6 +93,11 @@ def link_refs(text, self_file, have, fpages):
     return ''.join(parts)
 
 
+def keep_signs(text):
+    """-EINVAL and the like: the browser may not break after the minus."""
+    return re.sub(r'<([bi])>(-[A-Za-z0-9_]+)</\1>', r'<\1 class="nowrap">\2</\1>', text)
+
+
 def short_tags(text):
     """Lists whose tags are all short ("1.", "2."): tag and text side by side."""
     def fix(m):
@@ -191,7 +196,7 @@ def main():
             if p.alias_of:
                 text = alias_html(p)
             else:
-                text = short_tags(link_refs(render(tree, p), f, have, fpages))
+                text = keep_signs(short_tags(link_refs(render(tree, p), f, have, fpages)))
             with open(os.path.join(a.outdir, f + '.html'), 'w') as out:
                 out.write(text)
     finally:
