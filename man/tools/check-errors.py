@@ -23,7 +23,11 @@ alias page ".so"-ing to it):
   3. each errno the ERRORS section itself lists was observed from at least
      one of the page's functions by some test.
   4. uring_errors(7), the overview, explains every errno that some
-     ERRORS section lists (in its "Errors of the ring functions" list).
+     ERRORS section lists (in its "Errors of the ring functions" list);
+  5. a page that documents a function returning -errno (the functions
+     uring-errlog.h wraps, found in include/uring.h the same way) and
+     names an error in its RETURN VALUE has an ERRORS section, so that
+     errors only a RETURN VALUE mentions do not escape rules 2 and 3.
 Errors are compared as numbers (EAGAIN and EWOULDBLOCK are one error).
 
 man/tools/errors-waived lists the exceptions, one a line with its reason:
@@ -74,6 +78,18 @@ def read_waivers(path):
     return out
 
 
+def errno_functions(header):
+    """Public functions of the header that return -errno (as errlog-gen.py
+    finds them: int or ssize_t io_uring_* / uring_* functions)."""
+    if not os.path.exists(header):
+        return set()
+    proto = re.compile(r'^(?:IOURINGINLINE\s+|static\s+inline\s+|extern\s+)?'
+                       r'(?:int|ssize_t)\s+((?:__)?io_uring_[a-z0-9_]+|uring_[a-z0-9_]+)\(',
+                       re.M)
+    return {m.group(1) for m in proto.finditer(open(header).read())} | \
+        {'io_uring_setup_buf_ring'}
+
+
 def read_log(path):
     seen = collections.defaultdict(lambda: collections.defaultdict(set))
     for line in open(path):
@@ -114,6 +130,7 @@ def main():
                  'tests/uring-errlog.h and run with URING_ERRLOG set?' % log)
     pages = manpages.load(a.man)
     fpages = manpages.function_pages(pages)
+    returns_errno = errno_functions(os.path.join(a.man, '..', 'include', 'uring.h'))
 
     waivers = read_waivers(os.path.join(a.man, 'tools', 'errors-waived'))
     used = set()
@@ -143,6 +160,12 @@ def main():
             continue
         listed, also = p.errors()
         obs = by_page.get(f, {})
+        if listed is None and set(p.names()) & returns_errno:
+            rv = '\n'.join(p.sections().get('RETURN VALUE', []))
+            named = sorted(set(re.findall(r'\\-(E[A-Z0-9]+)', rv)))
+            if named:
+                problems.append('%s: RETURN VALUE names %s, but there is no ERRORS '
+                                'section to list it' % (f, ', '.join('-' + n for n in named)))
         if listed is None:
             if obs:
                 problems.append('%s: no ERRORS section, but tests saw %s' % (f, '; '.join(
