@@ -15,7 +15,9 @@ A roff comment line before the block gives the command line arguments:
   .\\" run: input.txt
 one that says
   .\\" output
-marks the next block as the output of an example, not code, and
+marks the next block as the output of an example, not code (when it comes
+right after a program, the program must print the same words, in any
+order and line breaking), and
   .\\" lang: python
 marks a Python program, run with python3 and the built libraries on
 LD_LIBRARY_PATH.
@@ -40,6 +42,10 @@ import manpages  # noqa: E402
 ROOT = os.path.normpath(os.path.join(manpages.MANDIR, '..'))
 
 
+# label -> the output block shown right after that example's program
+EXPECTED = {}
+
+
 def page_examples(page):
     """[(label, kind, code, args)] for a page's EXAMPLES blocks.
 
@@ -55,6 +61,7 @@ def page_examples(page):
         out.append((page.file, 'bad', 'EXAMPLES holds a .nf/.fi display: put '
                     'programs in .EX/.EE (output after a .\\" output line)', ''))
     args, cur, n, output, lang = '', None, 0, False, None
+    after_output = False
     for line in body:
         m = re.match(r'\.\\"\s*lang:\s*(\w+)\s*$', line)
         if m:
@@ -68,14 +75,17 @@ def page_examples(page):
         elif line.startswith('.EX'):
             cur = []
         elif line.startswith('.EE') and cur is not None and output:
-            cur, output = None, False
+            last = out[-1][0] if out and out[-1][1] == 'c' else None
+            if last and last not in EXPECTED and not after_output:
+                EXPECTED[last] = manpages.unescape_code('\n'.join(cur))
+            cur, output, after_output = None, False, True
         elif line.startswith('.EE') and cur is not None:
             n += 1
             code = manpages.unescape_code('\n'.join(cur)) + '\n'
             kind = lang or ('sh' if page.section == '1' else 'c')
             label = page.file if n == 1 else '%s#%d' % (page.file, n)
             out.append((label, kind, code, args))
-            cur, args, lang = None, '', None
+            cur, args, lang, after_output = None, '', None, False
         elif cur is not None and not line.startswith('.\\"'):
             cur.append(line)
     if not any(kind != 'bad' for _, kind, _, _ in out):
@@ -138,6 +148,10 @@ def run_c(label, code, args, build, san, work):
     if r.returncode:
         return False, 'exit status %d\nstdout:\n%s\nstderr:\n%s' % (
             r.returncode, r.stdout[-2000:], r.stderr[-2000:])
+    want = EXPECTED.get(label)
+    if want is not None and sorted(want.split()) != sorted(r.stdout.split()):
+        return False, ('the output differs from what the page shows (compared as '
+                       'words, in any order):\npage:\n%s\nprogram:\n%s' % (want, r.stdout))
     return True, r.stdout
 
 
