@@ -19,7 +19,10 @@ A page passes when
     SEE ALSO sections, each once, and every name on its NAME line that is
     not the page's own has an alias page pointing back to it;
   - no text line ends with a font escape (\\fB, \\fI) still open, which
-    mandoc accepts and which sets the rest of the paragraph in that font.
+    mandoc accepts and which sets the rest of the paragraph in that font;
+  - code in .EX/.EE displays writes -, ' and ` as \\-, \\(aq and \\(ga:
+    groff may print the plain characters as a hyphen and curly quotes,
+    which break code copied from the page.
 Pages are linted in a copy laid out as man1/ man2/ man3/ man7/, where
 .so lines resolve.  man/tools/lint-waived lists pages (PAGE REASON) whose
 overlong lines ("input text line longer than 80 bytes") are reported but
@@ -71,6 +74,21 @@ def open_fonts(p):
             font = 'R' if esc in ('R', 'P', '[]', '[R]') else esc
         if font != 'R':
             out.append('line %d ends in font \\f%s (close it with \\fR)' % (n, font))
+    return out
+
+
+def raw_code_chars(p):
+    out, inex = [], False
+    for n, line in enumerate(p.lines, 1):
+        if line.startswith('.EX'):
+            inex = True
+        elif line.startswith('.EE'):
+            inex = False
+        elif inex and not line.startswith(('.', "'")):
+            bare = re.sub(r'\\(\(..|\[[^\]]*\]|.)', '', line)
+            for ch, esc in (('-', '\\-'), ("'", '\\(aq'), ('`', '\\(ga')):
+                if ch in bare:
+                    out.append('line %d: write %s as %s in code' % (n, ch, esc))
     return out
 
 
@@ -134,7 +152,7 @@ def main():
             for s in need:
                 if s not in secs:
                     bad.append('no %s section' % s)
-            bad += open_fonts(p) + duplicate_sections(p)
+            bad += open_fonts(p) + duplicate_sections(p) + raw_code_chars(p)
             for n in p.names():
                 if n != p.name and n not in aliases.get(f, set()) \
                         and p.section != '7':
