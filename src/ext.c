@@ -160,10 +160,14 @@ static bool error_passes(int err)
 	       err == -EAGAIN || err == -EINTR || err == -EBUSY;
 }
 
-/* Errors that come from a filter in front of io_uring (seccomp, LSM). */
+/*
+ * Errors that come from a filter in front of io_uring (seccomp, LSM).
+ * io_uring_register itself never answers -ENOSYS where rings can be set
+ * up: a filter that hides the system call does.
+ */
 static bool error_denied(int err)
 {
-	return err == -EPERM || err == -EACCES;
+	return err == -EPERM || err == -EACCES || err == -ENOSYS;
 }
 
 int uring_register_refused(unsigned opcode)
@@ -292,8 +296,9 @@ static void regop_answer(struct caps_run *r, unsigned op, int ret, bool known)
 /*
  * On a ring whose restrictions allow no register opcode, the kernel
  * answers -EACCES for every opcode it knows and -EINVAL for the others,
- * before looking at the arguments: nothing can change.  -EPERM there comes
- * from a filter in front of the kernel (seccomp).
+ * before looking at the arguments: nothing can change.  -EPERM or -ENOSYS
+ * there, or an -EACCES that fd -1 gets too, comes from a filter in front
+ * of the kernel (seccomp, a security module).
  */
 static int regops_restricted(struct caps_run *r)
 {
@@ -314,10 +319,14 @@ static int regops_restricted(struct caps_run *r)
 	for (op = 0; !ret && op < 64; op++) {
 		int a = io_uring_register((unsigned) ring.ring_fd, op, NULL, 0);
 
-		if (a != -EACCES && a != -EINVAL && a != -EPERM)
-			ret = -EPROTO;		/* not the behaviour we rely on */
+		/* a filter may refuse some opcodes only, with any errno:
+		 * the kernel would answer the same call on fd -1 -EBADF */
+		if (a == -EACCES && !uring_register_refused(op))
+			regop_answer(r, op, a, true);
+		else if (a == -EINVAL || error_denied(a))
+			regop_answer(r, op, a, false);
 		else
-			regop_answer(r, op, a, a == -EACCES);
+			ret = -EPROTO;		/* not the behaviour we rely on */
 	}
 	io_uring_queue_exit(&ring);
 	return ret;
@@ -326,8 +335,8 @@ static int regops_restricted(struct caps_run *r)
 /*
  * Kernels before 5.10 have no restrictions: call each opcode without
  * arguments on a scratch ring and take anything but -EINVAL as known, and
- * -EPERM / -EACCES as refused by a filter (the kernel's own answer is not
- * seen).  PERSONALITY would act on no arguments: it came with PROBE (5.6).
+ * -EPERM / -EACCES / -ENOSYS as refused by a filter (the kernel's own
+ * answer is not seen).  PERSONALITY would act on no arguments: it came with PROBE (5.6).
  */
 static void regops_guess(struct caps_run *r)
 {

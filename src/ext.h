@@ -38,7 +38,8 @@ int uring_proc_status(const char *key, long *val);
 bool uring_has_cap(unsigned cap);
 /*
  * Is io_uring_register opcode refused before the kernel's io_uring sees it
- * (a seccomp filter, a security module)?  Its -EPERM / -EACCES, or 0.
+ * (a seccomp filter, a security module)?  Its -EPERM / -EACCES / -ENOSYS,
+ * or 0.
  */
 int uring_register_refused(unsigned opcode);
 

@@ -124,8 +124,8 @@ static bool explain_seccomp(struct uring_msg *m, int err, const char *call)
 	uring_msg_add(m, ") and is most likely what returns %s for %s: "
 		      "container runtimes and sandboxes often block io_uring; "
 		      "allow io_uring_setup, io_uring_enter and io_uring_register "
-		      "in the seccomp profile", err == -ENOSYS ? "ENOSYS" : "EPERM",
-		      call);
+		      "in the seccomp profile", err == -ENOSYS ? "ENOSYS" :
+		      err == -EACCES ? "EACCES" : "EPERM", call);
 	return true;
 }
 
@@ -431,6 +431,22 @@ static bool pins_memory(unsigned op)
 	       op == IORING_REGISTER_CLONE_BUFFERS;
 }
 
+/*
+ * err from register opcode op came from a filter in front of io_uring (the
+ * same call on fd -1 gets it too): say so; false if it did not.
+ */
+static bool explain_reg_refused(struct uring_msg *m, int err, unsigned op,
+				const char *name)
+{
+	if (!uring_register_refused(op))
+		return false;
+	if (!explain_seccomp(m, err, "io_uring_register"))
+		uring_msg_add(m, "%s is refused before the kernel's io_uring "
+			      "sees it: check the security modules (SELinux, "
+			      "AppArmor) and the container's policy", name);
+	return true;
+}
+
 static void explain_reg(struct uring_msg *m, int err, unsigned op)
 {
 	const struct uring_kernel_caps *caps = uring_kernel_caps();
@@ -481,9 +497,10 @@ static void explain_reg(struct uring_msg *m, int err, unsigned op)
 			      "it is already registered", name);
 		break;
 	case -EACCES:
-		uring_msg_add(m, "%s is not allowed on this ring: its "
-			      "restrictions (IORING_REGISTER_RESTRICTIONS) do "
-			      "not include it", name);
+		if (!explain_reg_refused(m, err, op, name))
+			uring_msg_add(m, "%s is not allowed on this ring: its "
+				      "restrictions (IORING_REGISTER_RESTRICTIONS) "
+				      "do not include it", name);
 		break;
 	case -ENXIO:
 		uring_msg_add(m, "%s: nothing of that kind is registered, or "
@@ -502,14 +519,14 @@ static void explain_reg(struct uring_msg *m, int err, unsigned op)
 			      "valid", name);
 		break;
 	case -EPERM:
-		if (!uring_register_refused(op))
+		if (!explain_reg_refused(m, err, op, name))
 			uring_msg_add(m, "%s needs a privilege this process "
 				      "lacks", name);
-		else if (!explain_seccomp(m, -EPERM, "io_uring_register"))
-			uring_msg_add(m, "%s is refused before the kernel's "
-				      "io_uring sees it: check the security "
-				      "modules (SELinux, AppArmor) and the "
-				      "container's policy", name);
+		break;
+	case -ENOSYS:
+		if (!explain_reg_refused(m, err, op, name))
+			uring_msg_add(m, "%s failed: io_uring_register is not "
+				      "implemented here", name);
 		break;
 	default:
 		uring_msg_add(m, "%s failed: %s", name, strerror(-err));

@@ -684,18 +684,30 @@ static int deny_register_tool_child(int fd, int err)
 #endif
 }
 
-static void uring_probe_register_denied(void **state)
+static void probe_register_denied_with(int err)
 {
 	char msg[PATH_MAX + 1024];
 	int rc;
 
-	(void) state;
-	rc = in_child(deny_register_tool_child, EPERM, msg, sizeof(msg));
+	rc = in_child(deny_register_tool_child, err, msg, sizeof(msg));
 	if (rc == 77)
 		T_SKIP("uring-probe, python3 or a seccomp filter not available");
 	if (rc)
 		print_message("# %s\n", msg);
 	assert_int_equal(rc, 0);
+}
+
+static void uring_probe_register_denied(void **state)
+{
+	(void) state;
+	probe_register_denied_with(EPERM);
+}
+
+/* a filter that hides io_uring_register (ENOSYS) refuses it just the same */
+static void uring_probe_register_hidden(void **state)
+{
+	(void) state;
+	probe_register_denied_with(ENOSYS);
 }
 
 int main(void)
@@ -717,6 +729,7 @@ int main(void)
 		cmocka_unit_test(explain_register_memlock),
 		cmocka_unit_test(uring_probe_json_parses),
 		cmocka_unit_test(uring_probe_register_denied),
+		cmocka_unit_test(uring_probe_register_hidden),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -235,18 +235,23 @@ static void kernel_caps_not_poisoned(void **state)
 /* ---- io_uring_register refused by a filter ---- */
 
 /*
- * Rings allowed, io_uring_register refused with EPERM (as container
- * runtimes do): the register operations are unknown (denied), not all
- * "known", and the explanations say why.  The opcode probe is a register
+ * Rings allowed, io_uring_register refused by a filter: with EPERM (as
+ * container runtimes do), EACCES (as a security module does) or ENOSYS (as
+ * a filter that hides the system call does).  The register operations are
+ * unknown (denied), not all "known", and the explanations say why (a
+ * filter, not the ring's restrictions).  The opcode probe is a register
  * operation: the opcodes are unknown too.
  */
+static int deny_register_err;
+
 static int deny_register_child(void)
 {
 	const struct uring_kernel_caps *c;
+	int err = deny_register_err;
 	char msg[1024];
 	unsigned op;
 
-	CHECK(!t_block_syscall(__NR_io_uring_register, EPERM), 77);
+	CHECK(!t_block_syscall(__NR_io_uring_register, err), 77);
 	c = uring_kernel_caps();
 	CHECK(c->available, 10);
 	fprintf(stderr, "# method %d, %u register ops known, %u opcodes\n",
@@ -257,28 +262,47 @@ static int deny_register_child(void)
 		CHECK(!c->register_op_supported[op], 13);
 	/* the opcode probe is a register operation too: opcodes unknown */
 	CHECK(c->nr_ops == 0, 15);
-	uring_explain_register(-EPERM, IORING_REGISTER_BUFFERS, msg, sizeof(msg));
+	uring_explain_register(-err, IORING_REGISTER_BUFFERS, msg, sizeof(msg));
 	fprintf(stderr, "# %s\n", msg);
 	CHECK(strstr(msg, "seccomp"), 16);
+	CHECK(!strstr(msg, "restrictions"), 18);
 	uring_explain_register(-EINVAL, IORING_REGISTER_BUFFERS, msg, sizeof(msg));
 	fprintf(stderr, "# %s\n", msg);
 	CHECK(strstr(msg, "could not be found out"), 17);
 	return 0;
 }
 
-static void kernel_caps_register_denied(void **state)
+static void register_denied_with(int err)
 {
 	int rc;
 
-	(void) state;
 	/* the argument-less calls of the fallback path: valgrind 3.19 checks
 	 * an unnamed argument of some opcodes as memory */
 	if (t_under_valgrind())
 		T_SKIP("valgrind checks argument-less io_uring_register calls");
+	deny_register_err = err;
 	rc = in_child(deny_register_child);
 	if (rc == 77)
 		T_SKIP("cannot install a seccomp filter here");
 	assert_int_equal(rc, 0);
+}
+
+static void kernel_caps_register_denied(void **state)
+{
+	(void) state;
+	register_denied_with(EPERM);
+}
+
+static void kernel_caps_register_denied_eacces(void **state)
+{
+	(void) state;
+	register_denied_with(EACCES);
+}
+
+static void kernel_caps_register_denied_enosys(void **state)
+{
+	(void) state;
+	register_denied_with(ENOSYS);
 }
 
 int main(void)
@@ -291,6 +315,8 @@ int main(void)
 		cmocka_unit_test(feature_cache_not_poisoned),
 		cmocka_unit_test(kernel_caps_not_poisoned),
 		cmocka_unit_test(kernel_caps_register_denied),
+		cmocka_unit_test(kernel_caps_register_denied_eacces),
+		cmocka_unit_test(kernel_caps_register_denied_enosys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

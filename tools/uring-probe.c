@@ -38,14 +38,14 @@ static bool read_long(const char *path, long *val)
 
 /*
  * Is register opcode op refused by a filter (seccomp, a security module)?
- * Its -EPERM / -EACCES, or 0: without a filter, the kernel answers fd -1
- * with -EBADF (or complains about the NULL argument).
+ * Its -EPERM / -EACCES / -ENOSYS, or 0: without a filter, the kernel
+ * answers fd -1 with -EBADF (or complains about the NULL argument).
  */
 static int refused(unsigned op)
 {
 	int ret = io_uring_register(~0U, op, NULL, 0);
 
-	return ret == -EPERM || ret == -EACCES ? ret : 0;
+	return ret == -EPERM || ret == -EACCES || ret == -ENOSYS ? ret : 0;
 }
 
 static void read_denials(struct env *e, const struct uring_kernel_caps *c)
