@@ -783,33 +783,62 @@ static int ring_remap_resized(struct io_uring *ring,
 }
 
 /*
- * SQ_REWIND rings keep sq.head and sq.tail at 0, so the kernel carries none
- * of the queued SQEs into the new ring: keep a copy of slot 0 on to put back.
+ * SQEs queued with io_uring_get_sqe() and not yet published (sq.tail) are
+ * ours to carry: the kernel copies only published ones.  Keep a copy of
+ * them, to put at the same SQ indices in the new SQE array; publishing them
+ * instead would touch the ring before the kernel has said yes (on an SQPOLL
+ * ring, which it refuses to resize, that submits them).  SQ_REWIND rings
+ * keep sq.head and sq.tail at 0 and fill from slot 0 on: the same indices.
  * NULL with *size 0 when there is nothing to carry.
  */
-static int rewind_sqes_save(struct io_uring *ring, struct io_uring_params *p,
-			    void **copy, size_t *size)
+static int queued_sqes_save(const struct io_uring *ring,
+			    const struct io_uring_params *p, void **copy,
+			    size_t *size)
 {
+	const struct io_uring_sq *sq = &ring->sq;
+	unsigned n = sq->sqe_tail - sq->sqe_head, i;
+	size_t sz = sqe_size(ring->flags);
+
 	*copy = NULL;
 	*size = 0;
-	if (!(ring->flags & IORING_SETUP_SQ_REWIND) || !ring->sq.sqe_tail)
+	if (!n)
 		return 0;
-	/* the new SQ size as the kernel will round it (it refuses larger ones) */
-	if (p->sq_entries <= KERN_MAX_ENTRIES &&
-	    ring->sq.sqe_tail > roundup_pow2(p->sq_entries))
+	/* the new SQ size as the kernel will round it (it refuses larger
+	 * ones): it must hold the published SQEs the kernel carries and ours */
+	if (p->sq_entries && p->sq_entries <= KERN_MAX_ENTRIES &&
+	    sq->sqe_tail - IO_URING_READ_ONCE(*sq->khead) >
+	    roundup_pow2(p->sq_entries))
 		return -EOVERFLOW;
-	*size = (size_t) ring->sq.sqe_tail * sqe_size(ring->flags);
-	*copy = malloc(*size);
+	*copy = malloc((size_t) n * sz);
 	if (!*copy)
 		return -ENOMEM;
-	memcpy(*copy, ring->sq.sqes, *size);
+	*size = (size_t) n * sz;
+	for (i = 0; i < n; i++)
+		memcpy((char *) *copy + (size_t) i * sz, (char *) sq->sqes +
+		       (size_t) ((sq->sqe_head + i) & sq->ring_mask) * sz, sz);
 	return 0;
 }
 
+/* Put the SQEs queued_sqes_save() kept at their indices in the new SQE array. */
+static void queued_sqes_restore(struct io_uring *ring, const void *copy,
+				size_t size)
+{
+	struct io_uring_sq *sq = &ring->sq;
+	size_t sz = sqe_size(ring->flags);
+	unsigned i;
+
+	for (i = 0; (size_t) i * sz < size; i++)
+		memcpy((char *) sq->sqes +
+		       (size_t) ((sq->sqe_head + i) & sq->ring_mask) * sz,
+		       (const char *) copy + (size_t) i * sz, sz);
+}
+
 /*
- * Resize the rings of a live ring.  The kernel moves pending SQEs and
+ * Resize the rings of a live ring.  The kernel moves published SQEs and
  * unreaped CQEs into the new rings, which are mapped at the same offsets:
- * map the new ones and unmap the old ones, keeping our SQ indices.
+ * map the new ones and unmap the old ones, keeping our SQ indices, and put
+ * the SQEs queued since the last submit back where they were.  Nothing of
+ * the ring is touched until the kernel has said yes.
  * Like liburing, p->flags is cleared afterwards (the kernel writes the
  * inherited setup flags back into it), so p can be reused as it is.
  */
@@ -830,20 +859,11 @@ int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p)
 	ret = resize_room(ring, p, &room, &room_len);
 	if (ret)
 		return ret;
-	ret = rewind_sqes_save(ring, p, &carry, &carry_size);
+	ret = queued_sqes_save(ring, p, &carry, &carry_size);
 	if (ret) {
 		if (room)
 			__sys_munmap(room, room_len);
 		return ret;
-	}
-	/*
-	 * The kernel copies only published SQEs: publish the queued ones.
-	 * Resizing needs DEFER_TASKRUN (no SQPOLL), so the kernel reads the
-	 * tail only inside a syscall, which orders this plain store.
-	 */
-	if (!carry && ring->sq.sqe_head != ring->sq.sqe_tail) {
-		ring->sq.sqe_head = ring->sq.sqe_tail;
-		IO_URING_WRITE_ONCE(*ring->sq.ktail, ring->sq.sqe_tail);
 	}
 	memset(&p->sq_off, 0, sizeof(p->sq_off));
 	memset(&p->cq_off, 0, sizeof(p->cq_off));
@@ -854,7 +874,7 @@ int io_uring_resize_rings(struct io_uring *ring, struct io_uring_params *p)
 	if (ret >= 0)
 		ret = ring_remap_resized(ring, p);
 	if (ret >= 0 && carry)
-		memcpy(ring->sq.sqes, carry, carry_size);
+		queued_sqes_restore(ring, carry, carry_size);
 	free(carry);
 	return ret < 0 ? ret : 0;
 }

@@ -325,6 +325,44 @@ static void nommap_cfg(void **state)
 	assert_int_equal(count_maps(), maps);
 }
 
+/* ---- a refused resize leaves queued SQEs alone ---- */
+
+/*
+ * A resize the kernel refuses (an SQPOLL ring: resizing needs
+ * DEFER_TASKRUN) must not submit what the caller queued and has not
+ * submitted: on an SQPOLL ring, publishing the SQ tail is submitting.
+ * The SQEs stay queued and go in with the caller's io_uring_submit().
+ */
+static void resize_refused_keeps_queue(void **state)
+{
+	struct io_uring_params p;
+	struct io_uring ring;
+	__u64 ud;
+	int ret;
+
+	(void) state;
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_SQPOLL;
+	p.sq_thread_idle = 1000;
+	ret = io_uring_queue_init_params(8, &ring, &p);
+	if (ret)
+		T_SKIP("no SQPOLL ring here: %s", strerror(-ret));
+	t_nop(&ring, 1);
+	t_nop(&ring, 2);
+	ret = resize(&ring, 16, 32);
+	assert_true(ret < 0);
+	usleep(100 * 1000);
+	/* nothing went in behind the caller's back */
+	assert_int_equal(io_uring_cq_ready(&ring), 0);
+	assert_int_equal(io_uring_sq_ready(&ring), 2);
+	assert_int_equal(io_uring_submit(&ring), 2);
+	assert_int_equal(t_wait_bounded(&ring, NULL, &ud), 0);
+	assert_int_equal(ud, 1);
+	assert_int_equal(t_wait_bounded(&ring, NULL, &ud), 0);
+	assert_int_equal(ud, 2);
+	io_uring_queue_exit(&ring);
+}
+
 /* ---- a resize whose new mapping cannot be made ---- */
 
 static int resize_rlimit_as_child(void)
@@ -633,7 +671,7 @@ static void init_mem_null_buf(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[2 * NR_CONFIGS + 4];
+	struct CMUnitTest tests[2 * NR_CONFIGS + 5];
 	static char names[2 * NR_CONFIGS][48];
 	size_t i, n = 0;
 
@@ -650,6 +688,7 @@ int main(void)
 		n++;
 	}
 	tests[n++] = (struct CMUnitTest) cmocka_unit_test(resize_mmap_fails);
+	tests[n++] = (struct CMUnitTest) cmocka_unit_test(resize_refused_keeps_queue);
 	tests[n++] = (struct CMUnitTest) cmocka_unit_test_teardown(
 		nommap_small_no_huge_pages, hp_teardown);
 	tests[n++] = (struct CMUnitTest) cmocka_unit_test_teardown(
