@@ -5,8 +5,9 @@
  * DEFER_TASKRUN ring, an SQPOLL ring and a ring with a registered fd.
  *
  * - SQEs submitted, then the wait times out (or was for 0 CQEs): the
- *   number submitted, with *cqe_ptr NULL (as liburing; with SQPOLL only
- *   what went through io_uring_enter() is counted).
+ *   number submitted, with *cqe_ptr NULL when no CQE is there and at the
+ *   first one when some are (as liburing; with SQPOLL only what went
+ *   through io_uring_enter() is counted).
  * - SQEs submitted and a CQE already there: the number submitted (as
  *   liburing's page says; liburing itself returns 0 there).
  * - io_uring_submit_and_wait_min_timeout() without ts: min_wait is not
@@ -135,6 +136,33 @@ static void submitted_then_timed_out(void **state)
 				finish_idle_poll(&ring, pfd, 9);
 				io_uring_queue_exit(&ring);
 			}
+}
+
+/*
+ * SQEs submitted, the wait times out with fewer CQEs than asked for: the
+ * count, and *cqe_ptr at the first CQE there (the page: NULL only if none).
+ */
+static void submitted_timed_out_with_some(void **state)
+{
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	unsigned i;
+	int pfd[2];
+
+	(void) state;
+	for (i = 0; i < NR_WCFGS; i++) {
+		wring(&wcfgs[i], &ring);
+		t_nop(&ring, 4);
+		queue_idle_poll(&ring, pfd, 9);
+		cqe = NULL;
+		assert_true(submit_count_ok(&ring, timed_submit(&ring, &cqe, 2, 0),
+					    2, 2));
+		assert_non_null(cqe);
+		assert_int_equal(cqe->user_data, 4);
+		io_uring_cqe_seen(&ring, cqe);
+		finish_idle_poll(&ring, pfd, 9);
+		io_uring_queue_exit(&ring);
+	}
 }
 
 /* The untimed form with wait_nr 0: the count, no CQE. */
@@ -275,6 +303,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(submitted_then_timed_out),
+		cmocka_unit_test(submitted_timed_out_with_some),
 		cmocka_unit_test(submitted_nothing_asked),
 		cmocka_unit_test(cqe_ready_and_submitted),
 		cmocka_unit_test(min_timeout_without_ts),
