@@ -131,15 +131,23 @@ struct io_uring_probe *io_uring_get_probe_ring(struct io_uring *ring)
 	return probe;
 }
 
+/* The probe needs a ring's fd only: no rings to map and unmap. */
 static void probe_scratch_ring(void *arg)
 {
 	struct io_uring_probe **probe = (struct io_uring_probe **) arg;
+	struct io_uring_params p;
 	struct io_uring ring;
+	int fd;
 
-	if (io_uring_queue_init(2, &ring, 0) < 0)
+	memset(&p, 0, sizeof(p));
+	fd = __sys_io_uring_setup(2, &p);
+	if (fd < 0)
 		return;
+	uring_note_features(p.features);
+	memset(&ring, 0, sizeof(ring));
+	ring.ring_fd = ring.enter_ring_fd = fd;
 	*probe = io_uring_get_probe_ring(&ring);
-	io_uring_queue_exit(&ring);
+	__sys_close(fd);
 }
 
 struct io_uring_probe *io_uring_get_probe(void)
