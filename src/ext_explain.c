@@ -180,12 +180,20 @@ static void explain_enomem(struct uring_msg *m, unsigned entries,
 	memset(&q, 0, sizeof(q));
 	if (p)
 		q = *p;
-	if (caps->available && !(caps->features & IORING_FEAT_NATIVE_WORKERS) &&
-	    !uring_has_cap(CAP_IPC_LOCK_BIT)) {
-		need = io_uring_mlock_size_params(entries ? entries : 1, &q);
-		uring_msg_add(m, "kernel %s (without IORING_FEAT_NATIVE_WORKERS) "
-			      "charges ring memory to the locked-memory limit: ",
-			      caps->release);
+	/* what the kernel charges this process (0: nothing, or not to it) */
+	need = io_uring_mlock_size_params(entries ? entries : 1, &q);
+	if (caps->available && need > 0 && !uring_has_cap(CAP_IPC_LOCK_BIT)) {
+		if (!(caps->features & IORING_FEAT_NATIVE_WORKERS))
+			uring_msg_add(m, "kernel %s (without "
+				      "IORING_FEAT_NATIVE_WORKERS) charges ring "
+				      "memory to the locked-memory limit: ",
+				      caps->release);
+		else
+			uring_msg_add(m, "kernel %s (6.14 or later) charges "
+				      "ring memory to the locked-memory limit of "
+				      "processes without CAP_IPC_LOCK, per user, "
+				      "with the user's other rings and registered "
+				      "buffers: ", caps->release);
 		add_memlock(m);
 		if (need > 0) {
 			uring_msg_add(m, ", and a ring of %u entries with flags ",

@@ -7,10 +7,14 @@
 #define LIBURING_INTERNAL
 #include "lib.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 
 /* The kernel's limits on ring sizes. */
 #define KERN_MAX_ENTRIES	32768
@@ -141,7 +145,64 @@ ssize_t io_uring_memory_size(unsigned entries, unsigned flags)
 	return io_uring_memory_size_params(entries, &p);
 }
 
-/* Pages a ring of this size pins (kernels before 5.12 charged them to RLIMIT_MEMLOCK). */
+/* The running kernel's version as major * 1000 + minor; 0 if unknown. */
+static unsigned kernel_version(void)
+{
+	static unsigned cached;
+	unsigned v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+	unsigned major = 0, minor = 0;
+	struct utsname u;
+	int saved_errno;
+
+	if (v)
+		return v;
+	saved_errno = errno;
+	if (!uname(&u) && sscanf(u.release, "%u.%u", &major, &minor) == 2)
+		v = major * 1000 + minor;
+	errno = saved_errno;
+	__atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+	return v;
+}
+
+/*
+ * Is this process exempt from RLIMIT_MEMLOCK charges: CAP_IPC_LOCK in its
+ * effective set, in the initial user namespace (the kernel asks there; a
+ * process that is root in a user namespace of its own is charged)?
+ */
+static bool memlock_exempt(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	unsigned inner = 1, outer = 1, count = 0;
+	char buf[128];
+	ssize_t n = 0;
+	int fd, saved_errno;
+
+	if (__do_syscall2(__NR_capget, (long) &hdr, (long) data) ||
+	    !(data[CAP_IPC_LOCK / 32].effective & (1U << (CAP_IPC_LOCK % 32))))
+		return false;
+	/* the initial user namespace maps every uid onto itself */
+	saved_errno = errno;
+	fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+	if (n > 0 && sscanf(buf, "%u %u %u", &inner, &outer, &count) != 3)
+		count = 0;
+	errno = saved_errno;
+	/* no /proc to ask: take the capability at its word */
+	return n <= 0 || (!inner && !outer && count == 4294967295U);
+}
+
+/*
+ * Pages a ring of this size charges to RLIMIT_MEMLOCK.  Kernels before 5.12
+ * charged them in power-of-two blocks; 5.12 (IORING_FEAT_NATIVE_WORKERS) to
+ * 6.13 charge the memory cgroup instead; from 6.14 on the rings and SQEs are
+ * memory regions whose pages are charged to RLIMIT_MEMLOCK again, unless
+ * the process has CAP_IPC_LOCK.
+ */
 ssize_t io_uring_mlock_size_params(unsigned entries, struct io_uring_params *p)
 {
 	unsigned sq, cq;
@@ -153,9 +214,14 @@ ssize_t io_uring_mlock_size_params(unsigned entries, struct io_uring_params *p)
 	ret = ring_entries(entries, p, &sq, &cq);
 	if (ret)
 		return ret;
-	/* since 5.12 (IORING_FEAT_NATIVE_WORKERS) ring memory is not charged */
-	if (uring_kernel_features() & IORING_FEAT_NATIVE_WORKERS)
-		return 0;
+	if (uring_kernel_features() & IORING_FEAT_NATIVE_WORKERS) {
+		if (kernel_version() < 6014 || memlock_exempt())
+			return 0;
+		/* the ring io_uring_queue_init*() sets up: no SQ index array */
+		ring_bytes(p->flags | IORING_SETUP_NO_SQARRAY, sq, cq, &rings,
+			   &sqes);
+		return (ssize_t) (align_up(rings, pg) + align_up(sqes, pg));
+	}
 	ring_bytes(p->flags, sq, cq, &rings, &sqes);
 	/* the old allocator took power-of-two page blocks */
 	return (ssize_t) (pg * roundup_pow2((unsigned) (align_up(rings, pg) / pg)) +

@@ -10,7 +10,9 @@
 #include <dirent.h>
 #include <poll.h>
 #include <pthread.h>
+#include <grp.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -429,6 +431,82 @@ static void memory_sizes(void **state)
 	}
 	memset(&p, 0, sizeof(p));
 	assert_int_equal(io_uring_mlock_size_params(8, &p), io_uring_mlock_size(8, 0));
+}
+
+/*
+ * io_uring_mlock_size() is what the kernel charges to RLIMIT_MEMLOCK.
+ * A process without CAP_IPC_LOCK (a fresh uid, so that nothing else of the
+ * user is charged) under a limit of io_uring_mlock_size(512) sets a
+ * 512-entry ring up, and a 1024-entry ring up exactly when its own
+ * io_uring_mlock_size() fits under the limit too.  (Kernels 5.12 to 6.13
+ * charge the memory cgroup instead: 0, and both rings set up; from 6.14 on
+ * rings are charged to RLIMIT_MEMLOCK again.)  Root, with CAP_IPC_LOCK, is
+ * charged nothing: 0, and a big ring sets up under a limit of 0.
+ */
+static int mlock_size_root_child(void)
+{
+	struct rlimit lim = { 0, 0 };
+	struct io_uring ring;
+
+	T_CHILD_CHECK(!setrlimit(RLIMIT_MEMLOCK, &lim), 20);
+	T_CHILD_CHECK(io_uring_mlock_size(4096, 0) == 0, 21);
+	T_CHILD_CHECK(io_uring_queue_init(4096, &ring, 0) == 0, 22);
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+static int mlock_size_unprivileged_child(void)
+{
+	uid_t uid = 50000 + (uid_t) (getpid() % 10000);
+	struct io_uring ring;
+	struct rlimit lim;
+	ssize_t small, big;
+	char msg[1024];
+	int ret;
+
+	if (setgroups(0, NULL) || setgid(uid) || setuid(uid))
+		return 77;
+	small = io_uring_mlock_size(512, 0);
+	big = io_uring_mlock_size(1024, 0);
+	T_CHILD_CHECK(small >= 0 && big >= small, 10);
+	fprintf(stderr, "# mlock_size 512: %zd, 1024: %zd\n", small, big);
+	lim.rlim_cur = lim.rlim_max = (rlim_t) small;
+	T_CHILD_CHECK(!setrlimit(RLIMIT_MEMLOCK, &lim), 11);
+	/* the bigger ring first: a refused setup leaves nothing charged */
+	ret = io_uring_queue_init(1024, &ring, 0);
+	fprintf(stderr, "# 1024 entries under that limit: %d\n", ret);
+	if (big <= small) {
+		T_CHILD_CHECK(ret == 0, 13);
+		io_uring_queue_exit(&ring);
+		return 0;
+	}
+	T_CHILD_CHECK(ret == -ENOMEM, 14);
+	/* and the explanation names the limit, not a shortage of memory */
+	uring_explain(ret, 1024, NULL, msg, sizeof(msg));
+	fprintf(stderr, "# %s\n", msg);
+	T_CHILD_CHECK(strstr(msg, "locked-memory limit"), 16);
+	ret = io_uring_queue_init(512, &ring, 0);
+	T_CHILD_CHECK(ret == 0, 15);
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+static void mlock_size_is_what_is_charged(void **state)
+{
+	int rc;
+
+	(void) state;
+	if (getuid() != 0)
+		T_SKIP("needs root to run a child under a fresh uid");
+	/* learn the features and capabilities (rings of root's) before
+	 * dropping privileges: the child's rings alone count against its limit */
+	assert_true(io_uring_mlock_size(8, 0) >= 0);
+	assert_true(uring_kernel_caps()->available);
+	assert_int_equal(t_in_child(mlock_size_root_child), 0);
+	rc = t_in_child(mlock_size_unprivileged_child);
+	if (rc == 77)
+		T_SKIP("cannot switch to a fresh uid here");
+	assert_int_equal(rc, 0);
 }
 
 static void memory_sizes_invalid(void **state)
@@ -1163,6 +1241,7 @@ int main(void)
 		cmocka_unit_test(memory_size_is_exact),
 		cmocka_unit_test(memory_sizes),
 		cmocka_unit_test(memory_sizes_invalid),
+		cmocka_unit_test(mlock_size_is_what_is_charged),
 		cmocka_unit_test(raw_syscalls_ok),
 		cmocka_unit_test(raw_syscalls_errno),
 		cmocka_unit_test(flag_sqe128),
