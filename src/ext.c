@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- small helpers shared by the extension sources ---- */
@@ -199,6 +200,47 @@ static unsigned allowed_cpu(void)
 	return 0;
 }
 
+/*
+ * Set up one of the scratch rings, flags in p.  From Linux 6.14 on each is
+ * charged to RLIMIT_MEMLOCK (processes without CAP_IPC_LOCK), and the
+ * kernel gives the charge of a ring just destroyed back only a moment
+ * later, from a worker: under a tight limit, -ENOMEM can be the scratch
+ * rings closed a moment ago.  Where ring memory is charged at all, wait for
+ * them, from 0.1 ms doubling to about 100 ms in all, before believing it.
+ */
+static int scratch_ring(struct caps_run *r, unsigned entries,
+			struct io_uring *ring, struct io_uring_params *p)
+{
+	const struct io_uring_params asked = *p;
+	struct timespec pause = { 0, 100 * 1000 };
+	long waited = 0;
+	int ret;
+
+	for (;;) {
+		ret = io_uring_queue_init_params(entries, ring, p);
+		if (ret != -ENOMEM || waited >= 100 * 1000 * 1000 ||
+		    io_uring_mlock_size_params(entries, (struct io_uring_params *)
+					       &asked) <= 0)
+			return caps_note(r, ret);
+		*p = asked;
+		nanosleep(&pause, NULL);
+		waited += pause.tv_nsec;
+		if (pause.tv_nsec < 25 * 1000 * 1000)
+			pause.tv_nsec *= 2;
+	}
+}
+
+/* scratch_ring() with these flags alone. */
+static int scratch_ring_flags(struct caps_run *r, unsigned entries,
+			      struct io_uring *ring, unsigned flags)
+{
+	struct io_uring_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.flags = flags;
+	return scratch_ring(r, entries, ring, &p);
+}
+
 /* Does a tiny ring with these flags (and what they need) set up? */
 static bool setup_flags_work(struct caps_run *r, unsigned flags, int wq_fd)
 {
@@ -215,7 +257,7 @@ static bool setup_flags_work(struct caps_run *r, unsigned flags, int wq_fd)
 		p.sq_thread_cpu = allowed_cpu();
 	if (flags & IORING_SETUP_ATTACH_WQ)
 		p.wq_fd = (__u32) wq_fd;
-	if (caps_note(r, io_uring_queue_init_params(2, &ring, &p)))
+	if (scratch_ring(r, 2, &ring, &p))
 		return false;
 	io_uring_queue_exit(&ring);
 	return true;
@@ -307,7 +349,7 @@ static int regops_restricted(struct caps_run *r)
 	unsigned op;
 	int ret;
 
-	ret = caps_note(r, io_uring_queue_init(1, &ring, IORING_SETUP_R_DISABLED));
+	ret = scratch_ring_flags(r, 1, &ring, IORING_SETUP_R_DISABLED);
 	if (ret)
 		return ret;
 	memset(&res, 0, sizeof(res));
@@ -344,7 +386,7 @@ static void regops_guess(struct caps_run *r)
 	unsigned op;
 	int ret;
 
-	if (caps_note(r, io_uring_queue_init(1, &ring, 0)))
+	if (scratch_ring_flags(r, 1, &ring, 0))
 		return;
 	for (op = 0; op < 64; op++) {
 		if (op == IORING_REGISTER_PERSONALITY)
@@ -396,7 +438,7 @@ static void caps_gather(void *arg)
 		snprintf(r->c.release, sizeof(r->c.release), "%s", u.release);
 
 	memset(&p, 0, sizeof(p));
-	ret = caps_note(r, io_uring_queue_init_params(2, &ring, &p));
+	ret = scratch_ring(r, 2, &ring, &p);
 	if (ret) {
 		r->c.setup_error = ret;
 		return;

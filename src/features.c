@@ -18,11 +18,45 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct own_thread_call {
 	void (*fn)(void *);
 	void *arg;
 };
+
+/*
+ * When the library last destroyed rings of its own (CLOCK_MONOTONIC, ns;
+ * 0: never).  From Linux 6.14 on each ring is charged to RLIMIT_MEMLOCK
+ * (processes without CAP_IPC_LOCK), and the kernel gives the charge of a
+ * destroyed ring back a moment later, from a worker.
+ */
+static long long own_rings_done_ns;
+
+static long long monotonic_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long) t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* How long after its own rings the library waits for their charges. */
+#define OWN_RINGS_LINGER_NS	(100 * 1000 * 1000LL)
+
+bool uring_wait_own_rings_memory(unsigned *round)
+{
+	long long done = __atomic_load_n(&own_rings_done_ns, __ATOMIC_RELAXED);
+	struct timespec pause = { 0, 100 * 1000L << (*round < 7 ? *round : 7) };
+	int saved_errno = errno;
+
+	if (!done || monotonic_ns() - done > OWN_RINGS_LINGER_NS)
+		return false;
+	nanosleep(&pause, NULL);
+	errno = saved_errno;
+	(*round)++;
+	return true;
+}
 
 static void *own_thread_main(void *data)
 {
@@ -60,6 +94,7 @@ void uring_run_on_own_thread(void (*fn)(void *), void *arg)
 	} else {
 		pthread_join(th, NULL);
 	}
+	__atomic_store_n(&own_rings_done_ns, monotonic_ns(), __ATOMIC_RELAXED);
 	/* whatever the thread machinery did, the caller's errno is left alone */
 	errno = saved_errno;
 }

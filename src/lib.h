@@ -56,6 +56,12 @@ void uring_note_features(unsigned features);
  * can be created.
  */
 void uring_run_on_own_thread(void (*fn)(void *), void *arg);
+/*
+ * features.c: a setup failed with -ENOMEM.  If rings of the library's own
+ * were destroyed less than 100 ms ago (their locked memory may not be given
+ * back yet), wait a little, longer each round, and say true: try again.
+ */
+bool uring_wait_own_rings_memory(unsigned *round);
 
 /*
  * Memory the kernel writes that valgrind does not know about (rings in

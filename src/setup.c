@@ -602,15 +602,13 @@ static int queue_init_once(unsigned entries, struct io_uring *ring,
  * to map and fill, a faster setup in the kernel.  Kernels that do not know
  * the flag say -EINVAL, and the ring is set up without it.
  */
-static int queue_init(unsigned entries, struct io_uring *ring,
-		      struct io_uring_params *p, void *buf, size_t buf_size)
+static int queue_init_sqarray(unsigned entries, struct io_uring *ring,
+			      struct io_uring_params *p, void *buf,
+			      size_t buf_size)
 {
-	unsigned flags;
+	unsigned flags = p->flags;
 	int ret;
 
-	if (!ring || !p)
-		return -EINVAL;
-	flags = p->flags;
 	if (flags & IORING_SETUP_NO_SQARRAY)
 		return queue_init_once(entries, ring, p, buf, buf_size);
 	p->flags |= IORING_SETUP_NO_SQARRAY;
@@ -619,6 +617,29 @@ static int queue_init(unsigned entries, struct io_uring *ring,
 		return ret;
 	p->flags = flags;
 	return queue_init_once(entries, ring, p, buf, buf_size);
+}
+
+/*
+ * -ENOMEM right after rings of the library's own (the feature probe,
+ * io_uring_get_probe(), uring_kernel_caps()) can be their locked memory,
+ * which the kernel gives back a moment later (6.14+): the caller's setup
+ * waits for it rather than fail because of them.
+ */
+static int queue_init(unsigned entries, struct io_uring *ring,
+		      struct io_uring_params *p, void *buf, size_t buf_size)
+{
+	unsigned flags, round = 0;
+	int ret;
+
+	if (!ring || !p)
+		return -EINVAL;
+	flags = p->flags;
+	for (;;) {
+		ret = queue_init_sqarray(entries, ring, p, buf, buf_size);
+		if (ret != -ENOMEM || !uring_wait_own_rings_memory(&round))
+			return ret;
+		p->flags = flags;
+	}
 }
 
 /*

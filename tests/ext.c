@@ -5,6 +5,7 @@
  */
 #include "helpers.h"
 
+#include <grp.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -710,6 +711,48 @@ static void uring_probe_register_hidden(void **state)
 	probe_register_denied_with(ENOSYS);
 }
 
+/*
+ * uring-probe as a process without CAP_IPC_LOCK under a 64 KiB locked-memory
+ * limit.  From 6.14 on every scratch ring it sets up is charged to that
+ * limit, and the kernel gives a closed ring's charge back only a moment
+ * later: the setup flags it finds must still be the ones found here.
+ */
+static int tight_memlock_tool_child(int fd, int mask)
+{
+	const char *tool = probe_tool();
+	uid_t uid = 50000 + (uid_t) (getpid() % 10000);
+	struct rlimit lim = { 65536, 65536 };
+	char cmd[PATH_MAX + 512];
+
+	if (!tool || system("python3 -c 1 2>/dev/null"))
+		return 77;
+	if (setgroups(0, NULL) || setgid(uid) || setuid(uid) ||
+	    setrlimit(RLIMIT_MEMLOCK, &lim))
+		return 77;
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' --json | python3 -c 'import json, sys; "
+		 "m = json.load(sys.stdin)[\"setup_flags\"][\"mask\"]; "
+		 "print(\"setup flags 0x%%x, root found 0x%x\" %% m); "
+		 "sys.exit(m != %d)' >&%d", tool, (unsigned) mask, mask, fd);
+	return system(cmd) ? 1 : 0;
+}
+
+static void uring_probe_tight_memlock(void **state)
+{
+	char msg[PATH_MAX + 1024];
+	int rc;
+
+	(void) state;
+	if (getuid() != 0)
+		T_SKIP("needs root to run a child under a fresh uid");
+	rc = in_child(tight_memlock_tool_child,
+		      (int) uring_kernel_caps()->setup_flags, msg, sizeof(msg));
+	if (rc == 77)
+		T_SKIP("uring-probe, python3 or a fresh uid not available");
+	print_message("# %s", msg);
+	assert_int_equal(rc, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -730,6 +773,7 @@ int main(void)
 		cmocka_unit_test(uring_probe_json_parses),
 		cmocka_unit_test(uring_probe_register_denied),
 		cmocka_unit_test(uring_probe_register_hidden),
+		cmocka_unit_test(uring_probe_tight_memlock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

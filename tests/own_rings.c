@@ -15,6 +15,7 @@
  */
 #include "helpers.h"
 
+#include <grp.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
@@ -232,6 +233,52 @@ static void kernel_caps_not_poisoned(void **state)
 	assert_int_equal(rc, 0);
 }
 
+/* ---- locked memory ---- */
+
+/*
+ * From Linux 6.14 on, every ring is charged to RLIMIT_MEMLOCK (processes
+ * without CAP_IPC_LOCK), and the kernel gives a destroyed ring's charge back
+ * only a moment later.  A process under a 64 KiB limit (16 pages) that can
+ * set up a 256-entry ring (13 pages) can still do so right after
+ * uring_kernel_caps() (a few dozen scratch rings) and io_uring_get_probe().
+ * A fresh uid, so that nothing else of the user is charged.
+ */
+static int memlock_child(void)
+{
+	uid_t uid = 50000 + (uid_t) (getpid() % 10000);
+	struct rlimit lim = { 65536, 65536 };
+	struct io_uring ring;
+	int ret;
+
+	if (setgroups(0, NULL) || setgid(uid) || setuid(uid) ||
+	    setrlimit(RLIMIT_MEMLOCK, &lim))
+		return 77;
+	CHECK(uring_kernel_caps()->available, 10);
+	ret = io_uring_queue_init(256, &ring, 0);
+	fprintf(stderr, "# 256 entries right after uring_kernel_caps(): %d\n", ret);
+	CHECK(ret == 0, 11);
+	io_uring_queue_exit(&ring);
+	free(io_uring_get_probe());
+	ret = io_uring_queue_init_params(256, &ring, &(struct io_uring_params) { 0 });
+	fprintf(stderr, "# and right after io_uring_get_probe(): %d\n", ret);
+	CHECK(ret == 0, 12);
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+static void own_rings_leave_memlock(void **state)
+{
+	int rc;
+
+	(void) state;
+	if (getuid() != 0)
+		T_SKIP("needs root to run a child under a fresh uid");
+	rc = in_child(memlock_child);
+	if (rc == 77)
+		T_SKIP("cannot switch to a fresh uid here");
+	assert_int_equal(rc, 0);
+}
+
 /* ---- io_uring_register refused by a filter ---- */
 
 /*
@@ -314,6 +361,7 @@ int main(void)
 		cmocka_unit_test(adaptive_leaves_iowq),
 		cmocka_unit_test(feature_cache_not_poisoned),
 		cmocka_unit_test(kernel_caps_not_poisoned),
+		cmocka_unit_test(own_rings_leave_memlock),
 		cmocka_unit_test(kernel_caps_register_denied),
 		cmocka_unit_test(kernel_caps_register_denied_eacces),
 		cmocka_unit_test(kernel_caps_register_denied_enosys),
