@@ -7,6 +7,7 @@
 #define LIBURING_INTERNAL
 #include "lib.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -26,30 +27,54 @@ static int nofile_limit(struct nofile_limit *get, const struct nofile_limit *set
 				   (long) set, (long) get);
 }
 
-/* The limit before the raise in *old; whether it was raised. */
-static bool raise_nofile_limit(unsigned nr, struct nofile_limit *old)
-{
-	struct nofile_limit lim;
+enum nofile_raise {
+	NOFILE_ENOUGH,		/* the soft limit reaches nr already: just retry */
+	NOFILE_RAISED,		/* raised: retry, and put it back on failure */
+	NOFILE_NO,		/* no raise reaches nr: -EMFILE stands */
+};
 
-	if (nofile_limit(old, NULL) || old->cur >= nr || old->max < nr)
-		return false;
-	lim.max = old->max;
-	lim.cur = old->cur + nr < old->max ? old->cur + nr : old->max;
-	return !nofile_limit(NULL, &lim);
+/* Raise the soft limit for a table of nr; the limits before and after. */
+static enum nofile_raise raise_nofile_limit(unsigned nr,
+					    struct nofile_limit *old,
+					    struct nofile_limit *raised)
+{
+	if (nofile_limit(old, NULL))
+		return NOFILE_NO;
+	if (old->cur >= nr)
+		return NOFILE_ENOUGH;
+	if (old->max < nr)
+		return NOFILE_NO;
+	raised->max = old->max;
+	raised->cur = old->cur + nr < old->max ? old->cur + nr : old->max;
+	return nofile_limit(NULL, raised) ? NOFILE_NO : NOFILE_RAISED;
 }
+
+/*
+ * One raise at a time in the process: overlapping ones would each put back
+ * a limit another had raised (leaving it raised for good), or see another's
+ * raise and not retry.
+ */
+static pthread_mutex_t nofile_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* A file table registration, retried once with a raised RLIMIT_NOFILE. */
 static int register_files_retry(struct io_uring *ring, unsigned opcode,
 				const void *arg, unsigned nr_args, unsigned nr)
 {
 	int ret = ring_register(ring, opcode, arg, nr_args);
-	struct nofile_limit old;
+	struct nofile_limit old, raised, now;
+	enum nofile_raise how;
 
-	if (ret == -EMFILE && raise_nofile_limit(nr, &old)) {
+	if (ret != -EMFILE)
+		return ret;
+	pthread_mutex_lock(&nofile_lock);
+	how = raise_nofile_limit(nr, &old, &raised);
+	if (how != NOFILE_NO)
 		ret = ring_register(ring, opcode, arg, nr_args);
-		if (ret < 0)
-			nofile_limit(NULL, &old);
-	}
+	/* put back, unless the program set a limit of its own meanwhile */
+	if (how == NOFILE_RAISED && ret < 0 && !nofile_limit(&now, NULL) &&
+	    now.cur == raised.cur && now.max == raised.max)
+		nofile_limit(NULL, &old);
+	pthread_mutex_unlock(&nofile_lock);
 	return ret;
 }
 

@@ -268,6 +268,73 @@ static void files_rlimit_put_back(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/*
+ * Two threads whose registrations fail after the raise (a bad fd), with
+ * tables of different sizes (the second larger than the first's raised
+ * limit): each raise is put back, the limit ends where it started.  Raises
+ * that overlap would put back each other's raised limits.
+ */
+struct racer {
+	struct io_uring ring;
+	unsigned nr;
+	int fails;
+};
+
+static void *rlimit_racer(void *arg)
+{
+	struct racer *r = (struct racer *) arg;
+	int fds[256], i;
+
+	for (i = 0; i < (int) r->nr; i++)
+		fds[i] = -1;
+	fds[r->nr - 1] = 1 << 29;
+	for (i = 0; i < 3000; i++)
+		if (io_uring_register_files(&r->ring, fds, r->nr) != -EBADF)
+			r->fails++;
+	return NULL;
+}
+
+static int rlimit_race_child(void)
+{
+	struct racer r[2] = { { .nr = 100 }, { .nr = 200 } };
+	struct rlimit lim = { 64, 4096 }, now;
+	pthread_t th[2];
+	int i;
+
+	if (setrlimit(RLIMIT_NOFILE, &lim))
+		return 77;
+	for (i = 0; i < 2; i++)
+		if (io_uring_queue_init(4, &r[i].ring, 0))
+			return 10;
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&th[i], NULL, rlimit_racer, &r[i]))
+			return 11;
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	if (getrlimit(RLIMIT_NOFILE, &now))
+		return 12;
+	fprintf(stderr, "# soft limit after the race: %lu\n",
+		(unsigned long) now.rlim_cur);
+	if (r[0].fails || r[1].fails)
+		return 13;
+	if (now.rlim_cur != 64 || now.rlim_max != 4096)
+		return 14;
+	return 0;
+}
+
+static void files_rlimit_race(void **state)
+{
+	int rc;
+
+	(void) state;
+	if (t_under_valgrind())
+		T_SKIP("valgrind keeps RLIMIT_NOFILE changes to itself");
+	rc = t_in_child(rlimit_race_child);
+	if (rc == 77)
+		T_SKIP("cannot set RLIMIT_NOFILE here");
+	assert_int_equal(rc, 0);
+}
+
 static void files_alloc_range(void **state)
 {
 	struct io_uring ring;
@@ -358,6 +425,7 @@ int main(void)
 		cmocka_unit_test(files_sparse_update),
 		cmocka_unit_test(files_sparse_over_rlimit),
 		cmocka_unit_test(files_rlimit_put_back),
+		cmocka_unit_test(files_rlimit_race),
 		cmocka_unit_test(files_alloc_range),
 		cmocka_unit_test(files_direct_preps),
 	};
