@@ -489,7 +489,13 @@ static void op_resize(struct state *s, struct input *in)
 	p.cq_entries = 1U << (b / 6 % 8);
 	if (b & 0x80)
 		p.flags = IORING_SETUP_CQSIZE;
-	io_uring_resize_rings(&s->ring, &p);
+	/* SQEs queued before stay queued, at the same SQ indices of the new
+	 * SQE array: a pointer into the old one must not be used */
+	if (!io_uring_resize_rings(&s->ring, &p) && s->last)
+		s->last = s->ring.sq.sqes + ((s->last_idx & s->ring.sq.ring_mask)
+					     << io_uring_sqe_shift(&s->ring));
+	else if (!s->ring.sq.sqes)
+		s->last = NULL;
 }
 
 static void op_sync_cancel(struct state *s, struct input *in)
