@@ -14,7 +14,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#define CAP_IPC_LOCK_BIT	14
 #define CAP_SYS_ADMIN_BIT	21
 
 #define KERN_MAX_ENTRIES	32768U
@@ -180,9 +179,13 @@ static void explain_enomem(struct uring_msg *m, unsigned entries,
 	memset(&q, 0, sizeof(q));
 	if (p)
 		q = *p;
-	/* what the kernel charges this process (0: nothing, or not to it) */
+	/*
+	 * What the kernel charges this process (0: nothing, or not to it);
+	 * before 5.12 the estimate is for anyone, and CAP_IPC_LOCK (in the
+	 * initial user namespace, where the kernel asks) exempts.
+	 */
 	need = io_uring_mlock_size_params(entries ? entries : 1, &q);
-	if (caps->available && need > 0 && !uring_has_cap(CAP_IPC_LOCK_BIT)) {
+	if (caps->available && need > 0 && !uring_memlock_exempt()) {
 		if (!(caps->features & IORING_FEAT_NATIVE_WORKERS))
 			uring_msg_add(m, "kernel %s (without "
 				      "IORING_FEAT_NATIVE_WORKERS) charges ring "
@@ -191,9 +194,10 @@ static void explain_enomem(struct uring_msg *m, unsigned entries,
 		else
 			uring_msg_add(m, "kernel %s (6.14 or later) charges "
 				      "ring memory to the locked-memory limit of "
-				      "processes without CAP_IPC_LOCK, per user, "
-				      "with the user's other rings and registered "
-				      "buffers: ", caps->release);
+				      "processes without CAP_IPC_LOCK (in the "
+				      "initial user namespace), per user, with the "
+				      "user's other rings and registered buffers: ",
+				      caps->release);
 		add_memlock(m);
 		if (need > 0) {
 			uring_msg_add(m, ", and a ring of %u entries with flags ",
@@ -483,7 +487,7 @@ static void explain_reg(struct uring_msg *m, int err, unsigned op)
 				      "that must be zero)", name);
 		break;
 	case -ENOMEM:
-		if (pins_memory(op) && !uring_has_cap(CAP_IPC_LOCK_BIT)) {
+		if (pins_memory(op) && !uring_memlock_exempt()) {
 			uring_msg_add(m, "%s pins memory, which counts against the "
 				      "locked-memory limit (", name);
 			add_memlock(m);

@@ -46,6 +46,12 @@ static inline int ring_register(struct io_uring *ring, unsigned opcode,
 /* register.c: drop the registered ring index, even with no plain fd left */
 int uring_unregister_ring_index(struct io_uring *ring);
 
+/*
+ * setup.c: is this process exempt from RLIMIT_MEMLOCK charges (CAP_IPC_LOCK
+ * in the initial user namespace, where the kernel asks)?
+ */
+bool uring_memlock_exempt(void);
+
 /* features.c: what the running kernel supports, learned once */
 unsigned uring_kernel_features(void);
 void uring_note_features(unsigned features);

@@ -169,7 +169,7 @@ static unsigned kernel_version(void)
  * effective set, in the initial user namespace (the kernel asks there; a
  * process that is root in a user namespace of its own is charged)?
  */
-static bool memlock_exempt(void)
+bool uring_memlock_exempt(void)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct data[2];
@@ -215,7 +215,7 @@ ssize_t io_uring_mlock_size_params(unsigned entries, struct io_uring_params *p)
 	if (ret)
 		return ret;
 	if (uring_kernel_features() & IORING_FEAT_NATIVE_WORKERS) {
-		if (kernel_version() < 6014 || memlock_exempt())
+		if (kernel_version() < 6014 || uring_memlock_exempt())
 			return 0;
 		/* the ring io_uring_queue_init*() sets up: no SQ index array */
 		ring_bytes(p->flags | IORING_SETUP_NO_SQARRAY, sq, cq, &rings,

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <grp.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -455,6 +456,43 @@ static int mlock_size_root_child(void)
 	return 0;
 }
 
+/*
+ * Root in a user namespace of its own has CAP_IPC_LOCK there, not in the
+ * initial namespace, where the kernel asks: it is charged (6.14+), and
+ * io_uring_mlock_size() says so.
+ */
+static int mlock_size_userns_child(void)
+{
+	struct rlimit lim = { 65536, 65536 };
+	struct io_uring ring;
+	char msg[1024];
+	ssize_t need;
+	int fd, ret;
+
+	if (setrlimit(RLIMIT_MEMLOCK, &lim) || unshare(CLONE_NEWUSER))
+		return 77;
+	fd = open("/proc/self/uid_map", O_WRONLY);
+	if (fd < 0 || write(fd, "0 0 1", 5) != 5)
+		return 77;
+	close(fd);
+	need = io_uring_mlock_size(1024, 0);
+	ret = io_uring_queue_init(1024, &ring, 0);
+	fprintf(stderr, "# in a user namespace: mlock_size(1024) %zd, setup %d\n",
+		need, ret);
+	if (!ret) {
+		io_uring_queue_exit(&ring);
+		/* not charged (before 6.14): nothing to say */
+		T_CHILD_CHECK(need == 0, 30);
+		return 0;
+	}
+	T_CHILD_CHECK(ret == -ENOMEM, 31);
+	T_CHILD_CHECK(need > 65536, 32);
+	uring_explain(ret, 1024, NULL, msg, sizeof(msg));
+	fprintf(stderr, "# %s\n", msg);
+	T_CHILD_CHECK(strstr(msg, "locked-memory limit"), 33);
+	return 0;
+}
+
 static int mlock_size_unprivileged_child(void)
 {
 	uid_t uid = 50000 + (uid_t) (getpid() % 10000);
@@ -503,6 +541,9 @@ static void mlock_size_is_what_is_charged(void **state)
 	assert_true(io_uring_mlock_size(8, 0) >= 0);
 	assert_true(uring_kernel_caps()->available);
 	assert_int_equal(t_in_child(mlock_size_root_child), 0);
+	rc = t_in_child(mlock_size_userns_child);
+	if (rc != 77)
+		assert_int_equal(rc, 0);
 	rc = t_in_child(mlock_size_unprivileged_child);
 	if (rc == 77)
 		T_SKIP("cannot switch to a fresh uid here");
