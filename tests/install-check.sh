@@ -63,7 +63,9 @@ for h in liburing.h liburing/io_uring.h liburing/compat.h liburing/barrier.h \
 		if ! cc -x $lang -D_GNU_SOURCE -Wall -Wextra -Werror -I "$inc" \
 			-fsyntax-only -MD -MF "$out/deps" "$out/one.c" 2>"$out/err"; then
 			bad "installed $h does not compile alone ($lang): $(head -n 3 "$out/err")"
-		elif grep -q '/usr/include/liburing' "$out/deps"; then
+		# a dependency that starts with the system's include directory (the
+		# tree under $dest may itself end in /usr/include, for prefix /usr)
+		elif grep -Eq '(^|[[:space:]])/usr/include/liburing' "$out/deps"; then
 			bad "installed $h pulls in the system's liburing headers ($lang)"
 		fi
 	done
