@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The system calls the library makes, as raw calls that return -errno and
- * leave the caller's errno alone.
+ * The system calls the library makes, as calls that return -errno and leave
+ * the caller's errno alone.
+ *
+ * x86_64 and aarch64 enter the kernel with their own few instructions
+ * (src/arch/ARCH.h); on those, a call costs no more than the instruction.
+ * Every other architecture goes through libc (src/arch/generic.h): syscall()
+ * for the io_uring calls, mmap()/munmap()/madvise()/close() for the rest, so
+ * that 32-bit ABIs (i386's old mmap, ARM EABI's mmap2 and its 64-bit offset
+ * register pairs, ...) are libc's business, not ours.
  */
 #ifndef URING_SYSCALL_H
 #define URING_SYSCALL_H
@@ -10,12 +17,17 @@
 #include <stddef.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/types.h>
 
 #include "uring.h"	/* __NR_io_uring_* where libc lacks them */
 
-#if defined(__x86_64__)
+/* ring offsets such as IORING_OFF_PBUF_RING (2 GiB) need a 64-bit off_t */
+_Static_assert(sizeof(off_t) == 8, "build with -D_FILE_OFFSET_BITS=64");
+
+/* x32 is __x86_64__ too, with 32-bit longs: it takes libc's way */
+#if defined(__x86_64__) && defined(__LP64__)
 #include "arch/x86_64.h"
-#elif defined(__aarch64__)
+#elif defined(__aarch64__) && defined(__LP64__)
 #include "arch/aarch64.h"
 #else
 #include "arch/generic.h"
@@ -50,18 +62,21 @@ static inline int __sys_io_uring_register(unsigned fd, unsigned opcode,
 				   (long) arg, nr_args);
 }
 
+/* a pointer-returning call failed: the value is in [-4095, -1] */
+static inline int __sys_failed(const void *ret)
+{
+	return (unsigned long) ret > -4096UL;
+}
+
+#ifdef URING_RAW_SYSCALLS
+/* the 64-bit ABIs of the arch headers: mmap's offset is one register */
+
 /* returns the mapping, or a value for which __sys_failed() is true */
 static inline void *__sys_mmap(void *addr, size_t length, int prot, int flags,
 			       int fd, off_t offset)
 {
 	return (void *) __do_syscall6(__NR_mmap, (long) addr, (long) length,
 				      prot, flags, fd, (long) offset);
-}
-
-/* a pointer-returning call failed: the value is in [-4095, -1] */
-static inline int __sys_failed(const void *ret)
-{
-	return (unsigned long) ret > -4096UL;
 }
 
 static inline int __sys_munmap(void *addr, size_t length)
@@ -79,5 +94,6 @@ static inline int __sys_close(int fd)
 {
 	return (int) __do_syscall1(__NR_close, fd);
 }
+#endif
 
 #endif

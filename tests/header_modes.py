@@ -5,7 +5,8 @@ every supported language mode with -Wall -Wextra -Werror -Wcast-align, link
 it against the built liburing.so and run it.
 Reports TAP: one case per compiler and mode; a missing compiler is a skip.
 
-usage: header_modes.py [--alone] [--names FFI_SO] SRC INCLUDE_DIR LIBURING_SO OUTDIR [SANITIZE]
+usage: header_modes.py [--alone] [--names FFI_SO] [--target TRIPLET]
+                       SRC INCLUDE_DIR LIBURING_SO OUTDIR [SANITIZE]
 
 --alone        in each mode, first compile each header liburing installs,
                included first and on its own (a binding includes
@@ -14,6 +15,8 @@ usage: header_modes.py [--alone] [--names FFI_SO] SRC INCLUDE_DIR LIBURING_SO OU
 --names FFI_SO write OUTDIR/exported_names.h, URING_EXPORTED_NAMES(X): X(name)
                for every function FFI_SO exports, and compile SRC with
                -DURING_HAVE_EXPORTED_NAMES -I OUTDIR
+--target T     compile for the GNU triplet T (a cross build, cross/*.txt):
+               T-gcc, T-g++, clang --target=T, clang++ --target=T
 """
 import os
 import shutil
@@ -53,7 +56,7 @@ def write_names(ffi_so, outdir):
     return len(names)
 
 
-def compile_alone(comp, lang, mode, flags, incdir, outdir, log):
+def compile_alone(cmd, lang, mode, flags, incdir, outdir, log):
     """Each installed header, included first and alone, compiles cleanly,
     with every liburing header it pulls in taken from incdir (not from the
     system's liburing-dev)."""
@@ -68,7 +71,7 @@ def compile_alone(comp, lang, mode, flags, incdir, outdir, log):
             continue
         with open(one, 'w') as f:
             f.write('#include <%s>\n' % h)
-        if run([comp] + lang + mode + flags + ['-I', incdir, '-fsyntax-only',
+        if run(cmd + lang + mode + flags + ['-I', incdir, '-fsyntax-only',
                                                '-MD', '-MF', deps, one],
                'header %s alone' % h, log).returncode:
             ok = False
@@ -82,11 +85,11 @@ def compile_alone(comp, lang, mode, flags, incdir, outdir, log):
     return ok
 
 
-def compile_pedantic_user(comp, lang, mode, flags, incdir, outdir, log):
+def compile_pedantic_user(cmd, lang, mode, flags, incdir, outdir, log):
     """tests/pedantic_user.c, with -pedantic and the headers as system
     headers: what the macros expand to in the program's code passes."""
     src = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'pedantic_user.c')
-    return run([comp] + lang + mode + flags + ['-pedantic', '-isystem', incdir,
+    return run(cmd + lang + mode + flags + ['-pedantic', '-isystem', incdir,
                                                '-fsyntax-only', src],
                'pedantic program', log).returncode == 0
 
@@ -97,6 +100,15 @@ def cases():
             yield cc, 'gcc', ['-x', 'c'], m
         for m in CXX_MODES:
             yield cxx, 'g++', ['-x', 'c++'], m
+
+
+def command(comp, target):
+    """The command line that runs compiler comp for target (None: native)."""
+    if not target:
+        return [comp]
+    if comp.startswith('clang'):
+        return [comp, '--target=' + target]
+    return [target + '-' + comp]
 
 
 def run(cmd, what, log):
@@ -117,6 +129,11 @@ def main():
         i = args.index('--names')
         ffi = args[i + 1]
         del args[i:i + 2]
+    target = None
+    if '--target' in args:
+        i = args.index('--target')
+        target = args[i + 1]
+        del args[i:i + 2]
     src, incdir, lib, outdir = args[0:4]
     sanitize = args[4] if len(args) > 4 else 'none'
     san = [] if sanitize in ('', 'none') else ['-fsanitize=' + sanitize]
@@ -131,8 +148,9 @@ def main():
     failed = 0
     for n, (comp, gnu_driver, lang, mode) in enumerate(all_cases, 1):
         name = '%s %s' % (comp, ' '.join(mode))
-        if not shutil.which(comp):
-            print('ok %d - %s # SKIP %s not installed' % (n, name, comp))
+        cmd = command(comp, target)
+        if not shutil.which(cmd[0]):
+            print('ok %d - %s # SKIP %s not installed' % (n, name, cmd[0]))
             continue
         tag = '%s%s' % (comp.replace('+', 'x'), mode[0].replace('-std=', '-'))
         obj = os.path.join(outdir, tag + '.o')
@@ -142,15 +160,15 @@ def main():
         # compiles uninstrumented and gcc's driver links against the
         # instrumented library.
         cflags = san if comp in ('gcc', 'g++') else []
-        linker = comp if not san else gnu_driver
-        ok = not alone or compile_alone(comp, lang, mode, WARN + [CAST_ALIGN[comp]],
+        linker = cmd if not san else command(gnu_driver, target)
+        ok = not alone or compile_alone(cmd, lang, mode, WARN + [CAST_ALIGN[comp]],
                                         incdir, outdir, log)
-        ok = ok and (not alone or compile_pedantic_user(comp, lang, mode, WARN, incdir,
+        ok = ok and (not alone or compile_pedantic_user(cmd, lang, mode, WARN, incdir,
                                                         outdir, log))
-        ok = ok and run([comp] + lang + mode + WARN + [CAST_ALIGN[comp]] + cflags + extra +
+        ok = ok and run(cmd + lang + mode + WARN + [CAST_ALIGN[comp]] + cflags + extra +
                         ['-I', incdir, '-c', src,
                          '-o', obj], 'compile', log).returncode == 0
-        ok = ok and run([linker] + san + [obj, lib, '-Wl,-rpath,' + libdir,
+        ok = ok and run(linker + san + [obj, lib, '-Wl,-rpath,' + libdir,
                         '-o', exe], 'link', log).returncode == 0
         if ok:
             p = run([exe], 'run', log)

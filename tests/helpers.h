@@ -23,15 +23,27 @@
 #include <liburing.h>
 #include <linux/audit.h>
 
-/* The AUDIT_ARCH_* of this build, for seccomp filters (undefined: none known). */
+/*
+ * The AUDIT_ARCH_* of this build, for seccomp filters (undefined: none
+ * known): Debian's architectures, little-endian ARM and POWER.
+ */
+#define T_LE	(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
 #if defined(__x86_64__)
 #define T_AUDIT_ARCH	AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
+#elif defined(__aarch64__) && T_LE
 #define T_AUDIT_ARCH	AUDIT_ARCH_AARCH64
 #elif defined(__i386__)
 #define T_AUDIT_ARCH	AUDIT_ARCH_I386
-#elif defined(__arm__)
+#elif defined(__arm__) && T_LE
 #define T_AUDIT_ARCH	AUDIT_ARCH_ARM
+#elif defined(__s390x__)
+#define T_AUDIT_ARCH	AUDIT_ARCH_S390X
+#elif defined(__powerpc64__) && T_LE
+#define T_AUDIT_ARCH	AUDIT_ARCH_PPC64LE
+#elif defined(__riscv) && __riscv_xlen == 64
+#define T_AUDIT_ARCH	AUDIT_ARCH_RISCV64
+#elif defined(__mips__) && defined(__LP64__) && T_LE
+#define T_AUDIT_ARCH	AUDIT_ARCH_MIPSEL64
 #endif
 #include "../src/int_flags.h"	/* white-box checks of ring->int_flags */
 /* every -errno a test sees can be logged: tests/errlog.c */

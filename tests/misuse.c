@@ -322,7 +322,8 @@ MISUSE(buffers_bad_base)
 MISUSE(buffers_too_long)
 {
 	static char b[64];
-	struct iovec iov = { b, 1UL << 40 };
+	/* past the kernel's 1 GiB limit, and a valid (ssize_t) on 32-bit */
+	struct iovec iov = { b, ((size_t) 1 << 30) + 4096 };
 
 	return io_uring_register_buffers(&c->ring, &iov, 1);
 }
@@ -369,7 +370,7 @@ MISUSE(restrictions_enabled_ring)
 	return io_uring_register_restrictions(&c->ring, &r, 1);
 }
 MISUSE(enable_enabled_ring) { return io_uring_enable_rings(&c->ring); }
-MISUSE(iowq_aff_huge) { return io_uring_register_iowq_aff(&c->ring, 1UL << 40, NULL); }
+MISUSE(iowq_aff_huge) { return io_uring_register_iowq_aff(&c->ring, (size_t) 1 << 31, NULL); }
 MISUSE(iowq_aff_null) { return io_uring_register_iowq_aff(&c->ring, sizeof(cpu_set_t), NULL); }
 MISUSE(iowq_max_workers_null) { return io_uring_register_iowq_max_workers(&c->ring, NULL); }
 MISUSE(iowq_aff_unregister_none) { return io_uring_unregister_iowq_aff(&c->ring); }

@@ -3,6 +3,8 @@
 #ifndef URING_ARCH_AARCH64_H
 #define URING_ARCH_AARCH64_H
 
+#define URING_RAW_SYSCALLS 1
+
 #define __URING_SVC(...)						\
 	__asm__ volatile ("svc 0" : "=r"(x0) : __VA_ARGS__ : "memory", "cc")
 

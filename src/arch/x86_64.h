@@ -3,6 +3,8 @@
 #ifndef URING_ARCH_X86_64_H
 #define URING_ARCH_X86_64_H
 
+#define URING_RAW_SYSCALLS 1
+
 static inline long __do_syscall0(long nr)
 {
 	long ret;
