@@ -183,11 +183,29 @@ int io_uring_get_events(struct io_uring *ring)
 				    ring_enter_flags(ring), NULL);
 }
 
+/* The SQ ring as the kernel sees it (the tail we published) is full. */
+static bool sq_ring_full(const struct io_uring *ring)
+{
+	return IO_URING_READ_ONCE(*ring->sq.ktail) -
+	       io_uring_load_sq_head(ring) == ring->sq.ring_entries;
+}
+
+/*
+ * Some kernels (6.1 among them) end the SQ_WAIT as soon as the SQ thread
+ * has taken entries, which can be before it publishes the new head: wait
+ * again until the head we can see leaves room.
+ */
 int __io_uring_sqring_wait(struct io_uring *ring)
 {
-	return __sys_io_uring_enter((unsigned) ring->enter_ring_fd, 0, 0,
-				    IORING_ENTER_SQ_WAIT |
-				    ring_enter_flags(ring), NULL);
+	int ret;
+
+	do {
+		ret = __sys_io_uring_enter((unsigned) ring->enter_ring_fd, 0, 0,
+					   IORING_ENTER_SQ_WAIT |
+					   ring_enter_flags(ring), NULL);
+	} while (ret >= 0 && (ring->flags & IORING_SETUP_SQPOLL) &&
+		 sq_ring_full(ring));
+	return ret;
 }
 
 #ifndef URING_FFI
