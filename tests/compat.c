@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What Linux 6.1 lacks fails cleanly, and what it has works: run by
- * kernel-6.1/run.sh in the 6.1 guest (and fine on any newer kernel, where
- * the newer calls may simply succeed).
+ * What Linux 6.1 lacks fails cleanly, and what it has works: on the host
+ * kernel with the other suites, and on 6.1 in the guests of vm/run.sh (on a
+ * newer kernel, the newer calls may simply succeed).
  *
  * A feature introduced in kernel X.Y is "strict" here when the running
  * kernel is older than X.Y: the call must then fail with a clean error
