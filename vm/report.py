@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Read the serial log of a kernel-6.1 run (see init) and report it.
+"""Read the serial log of a vm/run.sh guest (see init) and report it.
+
+usage: report.py SERIAL_LOG [LABEL]
 
 Prints each suite's counts, every failed test, every skipped test with the
 reason its suite printed ("# skip: ..."), and a closing line
-"kernel-6.1: N passed, N failed, N skipped".  Exits 0 only when the guest
-finished (URING-6.1-DONE), at least one suite ran, and nothing failed.
+"LABEL: N passed, N failed, N skipped" (LABEL such as "vm aarch64 6.1").
+Exits 0 only when the guest finished (URING-DONE), at least one suite ran,
+and nothing failed.
 """
 import re
 import sys
@@ -17,7 +20,7 @@ def parse(lines):
     suites, cur, done, kernel = [], None, None, None
     for raw in lines:
         line = raw.rstrip('\r\n')
-        if line.startswith('URING-6.1-KERNEL '):
+        if line.startswith('URING-KERNEL '):
             kernel = line.split(' ', 1)[1]
         elif line.startswith('URING-SUITE-BEGIN '):
             cur = {'name': line.split()[1], 'pass': [], 'fail': [],
@@ -27,7 +30,7 @@ def parse(lines):
         elif line.startswith('URING-SUITE-END ') and cur:
             cur['end'] = dict(kv.split('=', 1) for kv in line.split()[2:])
             cur = None
-        elif line.startswith('URING-6.1-DONE'):
+        elif line.startswith('URING-DONE'):
             done = dict(kv.split('=', 1) for kv in line.split()[1:])
         elif cur is not None:
             take_tap(cur, line)
@@ -78,6 +81,7 @@ def suite_problem(s):
 
 def main():
     path = sys.argv[1]
+    label = sys.argv[2] if len(sys.argv) > 2 else 'vm'
     with open(path, errors='replace') as f:
         kernel, suites, done = parse(f)
     npass = nfail = nskip = 0
@@ -105,7 +109,7 @@ def main():
         for suite, name, reason in skipped:
             print('   %s/%s: %s' % (suite, name, reason))
     if done is None:
-        print('== ERROR: no URING-6.1-DONE line: the guest hung, crashed or timed out')
+        print('== ERROR: no URING-DONE line: the guest hung, crashed or timed out')
         nfail += 1
     elif (int(done.get('pass', -1)), int(done.get('fail', -1)),
           int(done.get('skip', -1))) != (npass, nfail, nskip):
@@ -114,7 +118,7 @@ def main():
     if not suites:
         print('== ERROR: no suite ran')
         nfail += 1
-    print('kernel-6.1: %d passed, %d failed, %d skipped' % (npass, nfail, nskip))
+    print('%s: %d passed, %d failed, %d skipped' % (label, npass, nfail, nskip))
     return 1 if nfail else 0
 
 
