@@ -13,7 +13,9 @@
 # ones a real install would use).
 #
 # usage: install-check.sh BUILDDIR OUTDIR PREFIX BINDIR LIBDIR INCLUDEDIR
+# CC: the build's C compiler (a cross compiler in a cross build).
 set -u
+cc=${CC:-cc}
 unset LD_LIBRARY_PATH	# meson test points it at the build tree: a user's shell does not
 build=$1 out=$2 prefix=$3 bindir=$4 libdir=$5 includedir=$6
 dest=$out/dest
@@ -60,7 +62,7 @@ for h in liburing.h liburing/io_uring.h liburing/compat.h liburing/barrier.h \
 	fi
 	printf '#include <%s>\n' "$h" >"$out/one.c"
 	for lang in c c++; do
-		if ! cc -x $lang -D_GNU_SOURCE -Wall -Wextra -Werror -I "$inc" \
+		if ! $cc -x $lang -D_GNU_SOURCE -Wall -Wextra -Werror -I "$inc" \
 			-fsyntax-only -MD -MF "$out/deps" "$out/one.c" 2>"$out/err"; then
 			bad "installed $h does not compile alone ($lang): $(head -n 3 "$out/err")"
 		# a dependency that starts with the system's include directory (the
@@ -92,7 +94,7 @@ if command -v pkg-config >/dev/null; then
 	flags=$(PKG_CONFIG_PATH=$pcdir PKG_CONFIG_SYSROOT_DIR=$dest \
 		pkg-config --cflags --libs liburing) || bad "pkg-config liburing failed"
 	# shellcheck disable=SC2086
-	if cc -Wall -Wextra -Werror -o "$out/pc" "$out/pc.c" $flags 2>"$out/err" &&
+	if $cc -Wall -Wextra -Werror -o "$out/pc" "$out/pc.c" $flags 2>"$out/err" &&
 	   LD_LIBRARY_PATH=$lib "$out/pc"; then
 		echo "ok - a program built with pkg-config's flags runs"
 	else
