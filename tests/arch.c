@@ -53,8 +53,9 @@ static void user_data_all_bits(void **state)
 }
 
 /*
- * A pointer with its top bit set goes into user_data zero-extended (on a
- * 32-bit ABI: below 4 GiB, not 0xffffffff........) and comes back equal.
+ * A pointer with its top bit set goes into user_data, and through
+ * uring_ptr_to_u64(), zero-extended (on a 32-bit ABI: below 4 GiB, not
+ * 0xffffffff........) and comes back equal.
  */
 static void user_data_pointer_top_bit(void **state)
 {
@@ -69,6 +70,7 @@ static void user_data_pointer_top_bit(void **state)
 	io_uring_prep_nop(sqe);
 	io_uring_sqe_set_data(sqe, p);
 	assert_true(sqe->user_data == (__u64) (uintptr_t) p);
+	assert_true(uring_ptr_to_u64(p) == sqe->user_data);
 	if (sizeof(void *) == 4)
 		assert_true(sqe->user_data == 0xfffff000ULL);
 	assert_int_equal(io_uring_submit_and_wait(&ring, 1), 1);
