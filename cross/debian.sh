@@ -6,7 +6,9 @@
 # $DEB_CACHE/apt-ARCH) made from a copy of the machine's apt sources, with
 # deb-src added.  Sourced by vm/run.sh and cross/cmocka.sh.
 #
-#   deb_kernel_pkg ARCH SERIES   newest linux-image-SERIES.0-N-ARCH (SERIES 6.1)
+#   deb_kernel_pkg ARCH SERIES [FLAVOUR]
+#                                newest linux-image-SERIES.0-N-FLAVOUR (SERIES 6.1;
+#                                FLAVOUR: ARCH, or armmp-lpae and the like)
 #   deb_fetch ARCH PKG DIR       apt-get download PKG (ARCH) into DIR, print the .deb
 #   deb_extract DEB DIR GLOB...  unpack the files matching GLOB from DEB into DIR
 #   deb_source PKG DIR           apt-get source --download-only PKG into DIR
@@ -47,10 +49,10 @@ deb_apt_update() {	# deb_apt_update ARCH: once a day at most
 	touch "$a/updated"
 }
 
-deb_kernel_pkg() {	# deb_kernel_pkg ARCH SERIES
+deb_kernel_pkg() {	# deb_kernel_pkg ARCH SERIES [FLAVOUR]
 	local re
 	deb_apt_update "$1"
-	re="^linux-image-${2//./\\.}\\.0-[0-9]+-$1\$"
+	re="^linux-image-${2//./\\.}\\.0-[0-9]+-${3:-$1}\$"
 	apt-cache "${DEB_APT[@]}" search --names-only "$re" |
 		awk '{print $1}' | sort -V | tail -n 1
 }

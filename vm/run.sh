@@ -8,7 +8,7 @@
 # suite fails, the guest hangs or anything on the way fails.  See vm/README.md.
 #
 # usage: vm/run.sh [ARCH [KERNEL]]
-#   ARCH     x86_64 (default), aarch64, s390x (big-endian)
+#   ARCH     x86_64 (default), aarch64, s390x (big-endian), armhf (32-bit)
 #   KERNEL   a Debian kernel series: 6.1 (default: Debian 12's), or an exact
 #            package name such as linux-image-6.1.0-41-arm64
 #
@@ -17,7 +17,7 @@
 #   WORK_DIR       kernel, busybox, initramfs, log    (build-vm/ARCH-KERNEL)
 #   VM_TIMEOUT     seconds for the whole boot-to-poweroff   (2400)
 #   SUITE_TIMEOUT  seconds for one suite inside the guest   (600)
-#   SMP, MEM       guest cpus and memory                    (2, 1G)
+#   SMP, MEM       guest cpus and memory            (2, 1G; armhf 512M)
 #   ACCEL          qemu accelerator                         (tcg)
 #   SUITES         space-separated suite names to run       (all)
 #   EXTRA_TESTS    more static executables to run (paths; named test-NAME)
@@ -30,27 +30,39 @@ KERNEL=${2:-6.1}
 VM_TIMEOUT=${VM_TIMEOUT:-2400}
 SUITE_TIMEOUT=${SUITE_TIMEOUT:-600}
 SMP=${SMP:-2}
-MEM=${MEM:-1G}
 ACCEL=${ACCEL:-tcg}
 SUITES=${SUITES:-}
 EXTRA_TESTS=${EXTRA_TESTS:-}
 
-# ARCH: Debian architecture, qemu, machine options, kernel console
+# ARCH: Debian architecture and kernel flavour, cross compiler, qemu,
+# machine options, kernel console
 case $ARCH in
 x86_64)
-	deb=amd64 qemu=qemu-system-x86_64 qpkg=qemu-system-x86
+	deb=amd64 flavour=amd64 gcc=gcc qemu=qemu-system-x86_64 qpkg=qemu-system-x86
 	machine=(-cpu max) console=ttyS0 ;;
 aarch64)
 	# max without pointer authentication's costly emulation: ARMv8.x with LSE
-	deb=arm64 qemu=qemu-system-aarch64 qpkg=qemu-system-arm
+	deb=arm64 flavour=arm64 gcc=aarch64-linux-gnu-gcc
+	qemu=qemu-system-aarch64 qpkg=qemu-system-arm
 	machine=(-M virt -cpu max,pauth=off) console=ttyAMA0 ;;
 s390x)
-	deb=s390x qemu=qemu-system-s390x qpkg=qemu-system-misc
+	deb=s390x flavour=s390x gcc=s390x-linux-gnu-gcc
+	qemu=qemu-system-s390x qpkg=qemu-system-misc
 	machine=(-M s390-ccw-virtio -cpu max) console=ttysclp0 ;;
+armhf)
+	# a 32-bit kernel: the syscalls' own 32-bit ABI, not a compat layer
+	deb=armhf flavour=armmp-lpae gcc=arm-linux-gnueabihf-gcc
+	qemu=qemu-system-arm qpkg=qemu-system-arm
+	machine=(-M virt,highmem=off -cpu cortex-a15) console=ttyAMA0
+	# 6.1 maps a registered buffer ring with page_address(), NULL for a
+	# highmem page: the kernel oopses at its first use.  512 MiB is all
+	# lowmem, so the suites test the library, not that kernel bug.
+	MEM=${MEM:-512M} ;;
 *)
-	echo "vm: unknown architecture $ARCH (x86_64, aarch64, s390x)" >&2
+	echo "vm: unknown architecture $ARCH (x86_64, aarch64, s390x, armhf)" >&2
 	exit 2 ;;
 esac
+MEM=${MEM:-1G}
 label="vm $ARCH $KERNEL"
 BUILD_DIR=${BUILD_DIR:-$repo/build-cross/$ARCH}
 WORK_DIR=${WORK_DIR:-$repo/build-vm/$ARCH-$KERNEL}
@@ -75,9 +87,7 @@ install_deps() {
 		command -v "${cmd%%:*}" >/dev/null || need+=("${cmd#*:}")
 	done
 	[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
-	if [ "$ARCH" != x86_64 ]; then
-		command -v "$ARCH-linux-gnu-gcc" >/dev/null || need+=("gcc-$ARCH-linux-gnu")
-	fi
+	command -v "$gcc" >/dev/null || need+=("gcc-${gcc%-gcc}")
 	if [ ${#need[@]} -gt 0 ]; then
 		step "apt-get install ${need[*]}"
 		DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=900 \
@@ -94,9 +104,9 @@ fetch_guest() {
 	local pkg=$KERNEL d
 	case $pkg in
 	linux-image-*) ;;
-	*) pkg=$(deb_kernel_pkg "$deb" "$KERNEL") ;;
+	*) pkg=$(deb_kernel_pkg "$deb" "$KERNEL" "$flavour") ;;
 	esac
-	[ -n "$pkg" ] || die "no linux-image-$KERNEL.0-N-$deb package in the apt sources"
+	[ -n "$pkg" ] || die "no linux-image-$KERNEL.0-N-$flavour package in the apt sources"
 	vmlinuz=$WORK_DIR/$pkg.vmlinuz
 	busybox=$WORK_DIR/busybox
 	if [ ! -s "$vmlinuz" ]; then
