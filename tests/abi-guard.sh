@@ -6,7 +6,7 @@
 # header-types corpus (abi/types.c, abi/headers.abi) can see them: a struct
 # programs fill by hand (the query interface's), a struct a BPF filter reads,
 # an enumerator of a named enum (the opcodes), one of an anonymous enum.
-# TAP; exit 77 (skip) where abi/check.sh skips (no abigail-tools).
+# TAP; all skipped where abi/check.sh skips (no abigail-tools, not x86_64).
 #
 # usage: abi-guard.sh SOURCE_ROOT BUILDDIR OUTDIR
 set -u
@@ -44,7 +44,11 @@ mkdir -p "$out"
 fresh
 sh "$copy/abi/check.sh" "$build" >"$out/abi-guard-0.log" 2>&1
 rc=$?
-[ $rc = 77 ] && { cat "$out/abi-guard-0.log"; exit 77; }
+# a TAP skip (exit 77 means nothing to meson's TAP protocol)
+if [ $rc = 77 ]; then
+	echo "1..0 # SKIP $(head -n 1 "$out/abi-guard-0.log")"
+	exit 0
+fi
 echo "1..5"
 if [ $rc = 0 ]; then
 	echo "ok 1 - the unchanged headers pass"
