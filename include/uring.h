@@ -1694,14 +1694,33 @@ IOURINGINLINE void io_uring_prep_recvmsg_multishot(struct io_uring_sqe *sqe,
  * A multishot recvmsg buffer holds: struct io_uring_recvmsg_out, the name
  * (msg_namelen bytes), the control data (msg_controllen bytes), the payload.
  */
+/*
+ * Bytes of a buf_len-byte buffer left after those headers, or -1 when they
+ * do not fit (a negative buf_len is an error CQE's res: nothing fits).
+ * Subtracts one length at a time, so no sum of lengths can wrap.
+ */
+static inline long __io_uring_recvmsg_room(int buf_len,
+					   const struct msghdr *msgh)
+	URING_NOEXCEPT
+{
+	unsigned long left = buf_len > 0 ? (unsigned long) buf_len : 0;
+
+	if (buf_len < 0 || left < sizeof(struct io_uring_recvmsg_out))
+		return -1;
+	left -= sizeof(struct io_uring_recvmsg_out);
+	if (left < msgh->msg_namelen)
+		return -1;
+	left -= msgh->msg_namelen;
+	if (left < msgh->msg_controllen)
+		return -1;
+	return (long) (left - msgh->msg_controllen);
+}
+
 IOURINGINLINE struct io_uring_recvmsg_out *
 io_uring_recvmsg_validate(void *buf, int buf_len, struct msghdr *msgh)
 	URING_NOEXCEPT
 {
-	unsigned long header = msgh->msg_controllen + msgh->msg_namelen +
-			       sizeof(struct io_uring_recvmsg_out);
-
-	if (buf_len < 0 || (unsigned long) buf_len < header)
+	if (__io_uring_recvmsg_room(buf_len, msgh) < 0)
 		return NULL;
 	return (struct io_uring_recvmsg_out *) buf;
 }
@@ -1757,10 +1776,10 @@ io_uring_recvmsg_payload_length(struct io_uring_recvmsg_out *o,
 				int buf_len, struct msghdr *msgh)
 	URING_NOEXCEPT
 {
-	unsigned long start = (unsigned long) io_uring_recvmsg_payload(o, msgh);
-	unsigned long end = (unsigned long) o + buf_len;
+	long room = __io_uring_recvmsg_room(buf_len, msgh);
 
-	return (unsigned int) (end - start);
+	(void) o;
+	return room > 0 ? (unsigned int) room : 0;
 }
 
 /* passthrough commands (IORING_OP_URING_CMD, _CMD128) */

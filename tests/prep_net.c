@@ -845,6 +845,50 @@ static void recvmsg_multishot_op(void **state)
 	io_uring_queue_exit(&ring);
 }
 
+/*
+ * The multishot recvmsg buffer helpers never point past the buffer: a
+ * buffer too short for its headers, a negative length (an error CQE's res
+ * passed through) or header lengths whose sum overflows give no message
+ * (validate) and a payload of 0 bytes (payload_length).
+ */
+static void recvmsg_buffer_bounds(void **state)
+{
+	static unsigned char buf[256];
+	const int hdr = (int) sizeof(struct io_uring_recvmsg_out);
+	struct io_uring_recvmsg_out *o = (struct io_uring_recvmsg_out *) buf;
+	struct msghdr mh;
+
+	(void) state;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_namelen = 16;
+	mh.msg_controllen = 32;
+	/* exactly the headers: valid, no payload; one byte more: one byte */
+	assert_ptr_equal(io_uring_recvmsg_validate(buf, hdr + 48, &mh), o);
+	assert_int_equal(io_uring_recvmsg_payload_length(o, hdr + 48, &mh), 0);
+	assert_int_equal(io_uring_recvmsg_payload_length(o, hdr + 49, &mh), 1);
+	assert_null(io_uring_recvmsg_validate(buf, hdr + 47, &mh));
+	/* the payload would start past the end of the buffer */
+	assert_int_equal(io_uring_recvmsg_payload_length(o, hdr + 47, &mh), 0);
+	assert_int_equal(io_uring_recvmsg_payload_length(o, 8, &mh), 0);
+	assert_int_equal(io_uring_recvmsg_payload_length(o, 0, &mh), 0);
+	/* an error CQE's res */
+	assert_null(io_uring_recvmsg_validate(buf, -ENOBUFS, &mh));
+	assert_int_equal(io_uring_recvmsg_payload_length(o, -ENOBUFS, &mh), 0);
+	assert_int_equal(io_uring_recvmsg_payload_length(o, -1, &mh), 0);
+	/* lengths whose sum wraps around */
+	mh.msg_controllen = SIZE_MAX - 15;
+	assert_null(io_uring_recvmsg_validate(buf, (int) sizeof(buf), &mh));
+	assert_int_equal(io_uring_recvmsg_payload_length(o, (int) sizeof(buf), &mh), 0);
+	mh.msg_controllen = SIZE_MAX - (size_t) hdr - 15;
+	assert_null(io_uring_recvmsg_validate(buf, (int) sizeof(buf), &mh));
+	assert_int_equal(io_uring_recvmsg_payload_length(o, (int) sizeof(buf), &mh), 0);
+	mh.msg_controllen = 0;
+	mh.msg_namelen = ~0U;
+	assert_null(io_uring_recvmsg_validate(buf, (int) sizeof(buf), &mh));
+	assert_int_equal(io_uring_recvmsg_payload_length(o, (int) sizeof(buf), &mh), 0);
+	assert_null(io_uring_recvmsg_validate(buf, 0x7fffffff, &mh));
+}
+
 /* ---- shutdown and socket commands ---- */
 
 static void shutdown_op(void **state)
@@ -987,6 +1031,7 @@ int main(void)
 		cmocka_unit_test(recv_multishot_op),
 		cmocka_unit_test(recv_multishot_nobufs),
 		cmocka_unit_test(recvmsg_multishot_op),
+		cmocka_unit_test(recvmsg_buffer_bounds),
 		cmocka_unit_test(shutdown_op),
 		cmocka_unit_test(cmd_sock_op),
 		cmocka_unit_test(cmd_getsockname_op),
