@@ -678,18 +678,27 @@ int io_uring_queue_init(unsigned entries, struct io_uring *ring, unsigned flags)
  * What a ring points at after io_uring_queue_exit(): an empty ring with no
  * room, so that use after exit finds no SQE, no CQE and an fd of -1 (every
  * call that enters the kernel then fails with -EBADF) instead of crashing.
+ *
+ * The SQ words (head, sizes, flags) point at retired_zero, which nothing
+ * writes: with no SQ entries, get_sqe finds no room whatever the tail.  The
+ * one word a program may still write, the CQ head (io_uring_cq_advance()),
+ * is the ring's own spare word cq.pad[0], and the CQ tail is that same
+ * word: however far a late advance moves it, head == tail, nothing is
+ * ready, and no other exited ring sees the move.
  */
-static unsigned retired_ring_words[8];
+static unsigned retired_zero;
+static unsigned retired_sq_tail;	/* a tail nothing reads */
 
 static void ring_retire(struct io_uring *ring)
 {
-	unsigned *w = retired_ring_words;
+	unsigned *z = &retired_zero;
 
 	memset(ring, 0, sizeof(*ring));
-	ring->sq.khead = ring->sq.ktail = ring->sq.kring_mask = w;
-	ring->sq.kring_entries = ring->sq.kflags = ring->sq.kdropped = w;
-	ring->cq.khead = ring->cq.ktail = ring->cq.kring_mask = w;
-	ring->cq.kring_entries = ring->cq.koverflow = w;
+	ring->sq.khead = ring->sq.kring_mask = ring->sq.kring_entries = z;
+	ring->sq.kflags = ring->sq.kdropped = z;
+	ring->sq.ktail = &retired_sq_tail;
+	ring->cq.khead = ring->cq.ktail = &ring->cq.pad[0];
+	ring->cq.kring_mask = ring->cq.kring_entries = ring->cq.koverflow = z;
 	ring->ring_fd = ring->enter_ring_fd = -1;
 	/* waits go straight to io_uring_enter(), which answers -EBADF */
 	ring->features = IORING_FEAT_EXT_ARG;
@@ -697,7 +706,7 @@ static void ring_retire(struct io_uring *ring)
 
 void io_uring_queue_exit(struct io_uring *ring)
 {
-	if (!ring || ring->sq.khead == retired_ring_words)
+	if (!ring || ring->sq.khead == &retired_zero)
 		return;
 	if (ring->flags & IORING_SETUP_NO_MMAP)
 		ring_free_user_mem(ring);

@@ -904,6 +904,68 @@ static void use_after_exit(void **state)
 	io_uring_queue_exit(&ring);
 }
 
+/* What every call answers on an exited ring (see use_after_exit). */
+static void assert_exited(struct io_uring *ring)
+{
+	struct io_uring_cqe *cqe = NULL, *cqes[4];
+	struct io_uring_cqe_iter it;
+	unsigned head, n = 0;
+
+	assert_null(io_uring_get_sqe(ring));
+	assert_null(io_uring_get_sqe128(ring));
+	assert_int_equal(io_uring_sq_ready(ring), 0);
+	assert_int_equal(io_uring_sq_space_left(ring), 0);
+	assert_int_equal(io_uring_cq_ready(ring), 0);
+	assert_false(io_uring_cq_has_overflow(ring));
+	assert_int_equal(io_uring_peek_cqe(ring, &cqe), -EAGAIN);
+	assert_int_equal(io_uring_peek_batch_cqe(ring, cqes, 4), 0);
+	io_uring_for_each_cqe(ring, head, cqe)
+		n++;
+	it = io_uring_cqe_iter_init(ring);
+	while (io_uring_cqe_iter_next(&it, &cqe))
+		n++;
+	assert_int_equal(n, 0);
+	assert_true(io_uring_submit(ring) <= 0);
+	assert_int_equal(io_uring_wait_cqe(ring, &cqe), -EBADF);
+	assert_int_equal(io_uring_sqring_wait(ring), 0);
+}
+
+/*
+ * Exited rings share nothing: whatever a program does to one exited ring
+ * (retiring CQEs it does not have, asking for SQEs), every other exited
+ * ring, and the ring itself, still answers as an exited ring.
+ */
+static void use_after_exit_apart(void **state)
+{
+	struct io_uring a, b;
+	struct io_uring_cqe *cqe = NULL;
+	unsigned i;
+
+	(void) state;
+	t_ring(&a, 8, 0);
+	t_ring(&b, 8, 0);
+	io_uring_queue_exit(&a);
+	io_uring_queue_exit(&b);
+	for (i = 1; i < 70000; i += i) {
+		io_uring_cq_advance(&a, i);
+		io_uring_cqe_seen(&a, cqe);
+		assert_null(io_uring_get_sqe(&a));
+		assert_exited(&b);
+		assert_exited(&a);
+		io_uring_cq_advance(&b, 3 * i);
+		assert_exited(&a);
+		assert_exited(&b);
+	}
+	/* a ring set up after them is not disturbed either */
+	t_ring(&a, 8, 0);
+	io_uring_cq_advance(&b, 1);
+	assert_int_equal(io_uring_cq_ready(&a), 0);
+	t_nop_roundtrip(&a, 5);
+	io_uring_queue_exit(&a);
+	assert_exited(&a);
+	assert_exited(&b);
+}
+
 /*
  * Exit with a poll, a read and a long timeout still pending: exit returns
  * at once, the ring's fd is closed, nothing leaks (ASan/valgrind), and the
@@ -949,6 +1011,7 @@ int main(void)
 		cmocka_unit_test(misuse_table),
 		cmocka_unit_test(double_exit),
 		cmocka_unit_test(use_after_exit),
+		cmocka_unit_test(use_after_exit_apart),
 		cmocka_unit_test(exit_in_flight),
 	};
 
