@@ -153,12 +153,26 @@ int __io_uring_clone_buffers_offset(struct io_uring *dst, struct io_uring *src,
 	buf.src_off = src_off;
 	buf.dst_off = dst_off;
 	buf.nr = nr;
-	/* the index is in this task's table, where the kernel looks it up */
-	if (src->int_flags & INT_FLAG_REG_REG_RING) {
-		buf.src_fd = (__u32) src->enter_ring_fd;
-		buf.flags |= IORING_REGISTER_SRC_REGISTERED;
+	/*
+	 * The caller's flags as given.  IORING_REGISTER_SRC_REGISTERED names
+	 * src by its registered index, which the kernel looks up in the
+	 * calling thread's table; for a src without an index it does not
+	 * apply, and src's fd is used.
+	 */
+	if (flags & IORING_REGISTER_SRC_REGISTERED) {
+		if (src->int_flags & INT_FLAG_REG_RING)
+			buf.src_fd = (__u32) src->enter_ring_fd;
+		else
+			buf.flags &= ~IORING_REGISTER_SRC_REGISTERED;
 	}
 	return ring_register(dst, IORING_REGISTER_CLONE_BUFFERS, &buf, 1);
+}
+
+/* src's registered index, if it has one: right when this thread registered it */
+static unsigned clone_src_flags(const struct io_uring *src)
+{
+	return (src->int_flags & INT_FLAG_REG_RING) ?
+	       IORING_REGISTER_SRC_REGISTERED : 0;
 }
 
 int io_uring_clone_buffers_offset(struct io_uring *dst, struct io_uring *src,
@@ -166,7 +180,7 @@ int io_uring_clone_buffers_offset(struct io_uring *dst, struct io_uring *src,
 				  unsigned int nr, unsigned int flags)
 {
 	return __io_uring_clone_buffers_offset(dst, src, dst_off, src_off, nr,
-					       flags);
+					       flags | clone_src_flags(src));
 }
 
 int __io_uring_clone_buffers(struct io_uring *dst, struct io_uring *src,
@@ -177,7 +191,7 @@ int __io_uring_clone_buffers(struct io_uring *dst, struct io_uring *src,
 
 int io_uring_clone_buffers(struct io_uring *dst, struct io_uring *src)
 {
-	return __io_uring_clone_buffers(dst, src, 0);
+	return __io_uring_clone_buffers(dst, src, clone_src_flags(src));
 }
 
 /* ---- files ---- */

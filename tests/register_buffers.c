@@ -278,6 +278,91 @@ static void buffers_clone_offset(void **state)
 	assert_int_equal(__io_uring_clone_buffers_offset(&dst, &src, 6, 0, 1,
 				IORING_REGISTER_DST_REPLACE), 0);
 	assert_read_fixed_ok(&dst, fd, &iov[0], 6, 0);
+	/* the same through the index, asked for by the registering thread */
+	assert_int_equal(__io_uring_clone_buffers_offset(&dst, &src, 7, 2, 1,
+				IORING_REGISTER_DST_REPLACE |
+				IORING_REGISTER_SRC_REGISTERED), 0);
+	assert_read_fixed_ok(&dst, fd, &iov[2], 7, 0);
+	close(fd);
+	io_uring_queue_exit(&src);
+	io_uring_queue_exit(&dst);
+	bufs_free(mem, NBUF);
+}
+
+/*
+ * Registered ring indexes belong to the thread that registered them.  A
+ * thread that has an index of its own at the same number, cloning from a
+ * source registered by another thread: __io_uring_clone_buffers() with no
+ * flags must name the source by its fd (the index would pick the thread's
+ * own ring), and IORING_REGISTER_SRC_REGISTERED for a source without an
+ * index does not apply.
+ */
+struct clone_thread {
+	struct io_uring *dst, *src;
+	int ret, ret_flag, other_index, fd;
+	const struct iovec *src_iov;
+};
+
+static void *clone_from_thread(void *arg)
+{
+	struct clone_thread *ct = arg;
+	struct io_uring other;
+	struct iovec iov;
+	unsigned char *mem = bufs_alloc(&iov, 1);
+
+	/* this thread's own ring, at the first index of its own table */
+	if (io_uring_queue_init(2, &other, 0) == 0) {
+		io_uring_register_buffers(&other, &iov, 1);
+		io_uring_register_ring_fd(&other);
+		ct->other_index = other.enter_ring_fd;
+		ct->ret = __io_uring_clone_buffers(ct->dst, ct->src, 0);
+		io_uring_queue_exit(&other);
+	}
+	bufs_free(mem, 1);
+	return NULL;
+}
+
+static void buffers_clone_flags(void **state)
+{
+	struct clone_thread ct;
+	struct iovec iov[NBUF];
+	struct io_uring src, dst, plain;
+	unsigned char *mem;
+	pthread_t th;
+	int fd;
+
+	(void) state;
+	if (!clone_supported(&dst, &src))
+		T_SKIP("kernel lacks IORING_REGISTER_CLONE_BUFFERS");
+	mem = bufs_alloc(iov, NBUF);
+	fd = t_make_file(t_path("clone_thread"), 4 * BSZ);
+	assert_int_equal(io_uring_register_buffers(&src, iov, NBUF), 0);
+	assert_int_equal(io_uring_register_ring_fd(&src), 1);
+
+	memset(&ct, 0, sizeof(ct));
+	ct.dst = &dst;
+	ct.src = &src;
+	ct.ret = ct.other_index = -1;
+	assert_int_equal(pthread_create(&th, NULL, clone_from_thread, &ct), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	/* the same index number names another ring in that thread */
+	assert_int_equal(ct.other_index, src.enter_ring_fd);
+	assert_int_equal(ct.ret, 0);
+	/* dst got src's buffers, not the other ring's */
+	assert_read_fixed_ok(&dst, fd, &iov[2], 2, 1024);
+	assert_read_fixed_ok(&dst, fd, &iov[0], 0, 0);
+
+	/* the flag for a source with no registered index: its fd is used */
+	t_ring(&plain, 2, 0);
+	assert_int_equal(__io_uring_clone_buffers_offset(&plain, &dst, 0, 1, 1,
+				IORING_REGISTER_SRC_REGISTERED), 0);
+	assert_read_fixed_ok(&plain, fd, &iov[1], 0, 2048);
+	io_uring_queue_exit(&plain);
+	t_ring(&plain, 2, 0);
+	assert_int_equal(__io_uring_clone_buffers(&plain, &dst,
+				IORING_REGISTER_SRC_REGISTERED), 0);
+	assert_read_fixed_ok(&plain, fd, &iov[3], 3, 0);
+	io_uring_queue_exit(&plain);
 	close(fd);
 	io_uring_queue_exit(&src);
 	io_uring_queue_exit(&dst);
@@ -292,6 +377,7 @@ int main(void)
 		cmocka_unit_test(buffers_sparse),
 		cmocka_unit_test(buffers_clone),
 		cmocka_unit_test(buffers_clone_offset),
+		cmocka_unit_test(buffers_clone_flags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
