@@ -766,11 +766,13 @@ IOURINGINLINE void io_uring_initialize_sqe(struct io_uring_sqe *sqe)
 
 /*
  * Two words of the public structs are the library's cache for get_sqe:
- * sq.pad is a tail bound below which the SQ ring surely has room (a head
+ * sq.pad is a tail bound up to which the SQ ring surely has room (a head
  * the kernel had reached, plus ring_entries), and ring->pad2 the size of
- * one SQ slot in bytes (64, or 128 with IORING_SETUP_SQE128).  The kernel
- * only moves the head forward, so a stale bound is a safe one; only code
- * that refreshes the bound also writes the stride.
+ * one SQ slot in bytes (64, or 128 with IORING_SETUP_SQE128), set at setup.
+ * The kernel only moves the head forward, so a stale bound is a safe one.
+ * Every submit renews the bound (src/queue.c), so the tail is never more
+ * than one ring past it, however many SQEs other code (another header's
+ * inline get_sqe) takes and submits: the signed check below is exact.
  */
 #define __io_uring_sq_room_end(ring)	((ring)->sq.pad)
 #define __io_uring_sqe_stride(ring)	((ring)->pad2)
@@ -802,8 +804,9 @@ IOURINGINLINE struct io_uring_sqe *_io_uring_get_sqes(struct io_uring *ring,
 	unsigned tail = sq->sqe_tail;
 	struct io_uring_sqe *sqe;
 
-	/* signed: the tail may pass a stale bound (another header's inline
-	 * get_sqe moves it without refreshing the bound) */
+	/* signed: the tail may pass a stale bound, by at most one ring
+	 * (another header's inline get_sqe moves it without refreshing the
+	 * bound; the next submit renews it) */
 	if (uring_unlikely((int) (__io_uring_sq_room_end(ring) -
 				  (tail + nr)) < 0) &&
 	    !__io_uring_sq_refresh_room(ring, tail, nr))

@@ -51,6 +51,19 @@ static inline bool cq_ring_needs_enter(struct io_uring *ring)
 }
 
 /*
+ * Every flush renews get_sqe's room bound (include/uring.h) from the head it
+ * reads.  SQEs only reach the kernel through a flush, and other code's
+ * inline get_sqe takes only slots that are free, so between two flushes the
+ * tail moves at most one ring past the last bound: the signed check in
+ * get_sqe stays exact however many SQEs other code has submitted, over any
+ * number of wraps of the 32-bit indices.
+ */
+static inline void sq_room_renew(struct io_uring *ring, unsigned head)
+{
+	__io_uring_sq_room_end(ring) = head + ring->sq.ring_entries;
+}
+
+/*
  * Hand the SQEs filled since the last flush to the kernel by moving sq.tail;
  * returns how many SQEs the kernel has not consumed yet.  This is the plain
  * ring (neither SQPOLL nor SQ_REWIND); the two variants follow.
@@ -58,7 +71,7 @@ static inline bool cq_ring_needs_enter(struct io_uring *ring)
 static inline unsigned flush_sq_plain(struct io_uring *ring)
 {
 	struct io_uring_sq *sq = &ring->sq;
-	unsigned tail = sq->sqe_tail;
+	unsigned tail = sq->sqe_tail, head;
 
 	uring_valgrind_sqes(ring, sq->sqe_head, tail);
 	if (sq->sqe_head != tail) {
@@ -68,14 +81,16 @@ static inline unsigned flush_sq_plain(struct io_uring *ring)
 		IO_URING_WRITE_ONCE(*sq->ktail, tail);
 	}
 	/* no barrier: the head only moves inside io_uring_enter() */
-	return tail - *sq->khead;
+	head = *sq->khead;
+	sq_room_renew(ring, head);
+	return tail - head;
 }
 
 /* The same with SQPOLL, where the kernel thread reads the tail at any time. */
 static inline unsigned flush_sq_sqpoll(struct io_uring *ring)
 {
 	struct io_uring_sq *sq = &ring->sq;
-	unsigned tail = sq->sqe_tail;
+	unsigned tail = sq->sqe_tail, head;
 
 	uring_valgrind_sqes(ring, sq->sqe_head, tail);
 	if (sq->sqe_head != tail) {
@@ -85,7 +100,9 @@ static inline unsigned flush_sq_sqpoll(struct io_uring *ring)
 		io_uring_smp_store_release(sq->ktail, tail);
 	}
 	/* acquire: pairs with the thread's release of sq.head */
-	return tail - io_uring_smp_load_acquire(sq->khead);
+	head = io_uring_smp_load_acquire(sq->khead);
+	sq_room_renew(ring, head);
+	return tail - head;
 }
 
 /*

@@ -239,6 +239,75 @@ static void get_sqe_after_foreign_tail(void **state)
 	io_uring_queue_exit(&ring);
 }
 
+/*
+ * The same on a ring laid out in memory (no kernel), over 2^31 and more:
+ * other code takes every slot it finds free and submits through this
+ * library, and the "kernel" consumes, until the tail has moved that far
+ * since this library's get_sqe last looked.  With the SQ then full, get_sqe
+ * must not hand out a pending slot, whatever the distance.  (An SQPOLL ring
+ * whose thread never sleeps: submitting needs no system call.)
+ */
+#define LAP_ENTRIES	4096
+
+static void get_sqe_after_foreign_lap(void **state)
+{
+	static struct io_uring_sqe sqes[LAP_ENTRIES];
+	static const unsigned moves[] = {
+		8, 1U << 30, 1U << 31, (1U << 31) + 7, 3U << 30, 0xfffff000U,
+		0xffffffffU,
+	};
+	struct io_uring ring;
+	unsigned khead, ktail, kflags = 0, i, j;
+
+	(void) state;
+	for (i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+		unsigned start;
+
+		memset(&ring, 0, sizeof(ring));
+		ring.flags = IORING_SETUP_SQPOLL;
+		ring.features = IORING_FEAT_EXT_ARG;
+		ring.sq.khead = &khead;
+		ring.sq.ktail = &ktail;
+		ring.sq.kflags = &kflags;
+		ring.sq.sqes = sqes;
+		ring.sq.ring_mask = LAP_ENTRIES - 1;
+		ring.sq.ring_entries = LAP_ENTRIES;
+		ring.cq.khead = ring.cq.ktail = &ktail;
+		ring.ring_fd = ring.enter_ring_fd = -1;
+		khead = ktail = 0;
+		/* ours: one SQE, submitted and consumed */
+		assert_ptr_equal(io_uring_get_sqe(&ring), &sqes[0]);
+		assert_int_equal(io_uring_submit(&ring), 1);
+		khead = ktail;
+		/* the others: as many SQEs as fit, submitted, consumed */
+		start = ring.sq.sqe_tail;
+		while (ring.sq.sqe_tail - start < moves[i]) {
+			unsigned n = moves[i] - (ring.sq.sqe_tail - start);
+
+			if (n > LAP_ENTRIES)
+				n = LAP_ENTRIES;
+			ring.sq.sqe_tail += n;
+			assert_int_equal(io_uring_submit(&ring), (int) n);
+			khead = ktail;
+		}
+		/* and a last full ring they submit, which the kernel has not
+		 * consumed yet */
+		ring.sq.sqe_tail += LAP_ENTRIES;
+		assert_int_equal(io_uring_submit(&ring), LAP_ENTRIES);
+		assert_int_equal(io_uring_sq_space_left(&ring), 0);
+		assert_null(io_uring_get_sqe(&ring));
+		/* the kernel takes 3: exactly 3 slots, the right ones */
+		khead += 3;
+		for (j = 0; j < 3; j++) {
+			struct io_uring_sqe *want = &sqes[ring.sq.sqe_tail &
+							  (LAP_ENTRIES - 1)];
+
+			assert_ptr_equal(io_uring_get_sqe(&ring), want);
+		}
+		assert_null(io_uring_get_sqe(&ring));
+	}
+}
+
 /* 128-byte SQEs: consecutive SQEs are 128 bytes apart and wrap at the mask. */
 static void get_sqe_sqe128_slots(void **state)
 {
@@ -1247,6 +1316,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(get_sqe_until_full),
 		cmocka_unit_test(get_sqe_after_foreign_tail),
+		cmocka_unit_test(get_sqe_after_foreign_lap),
 		cmocka_unit_test(get_sqe_sqe128_slots),
 		cmocka_unit_test(get_sqe_sqpoll_refill),
 		cmocka_unit_test(sq_rewind),
