@@ -196,22 +196,18 @@ static inline __u64 uring_ptr_to_u64(const void *ptr) URING_NOEXCEPT
 }
 
 /*
- * Visit every CQE ready when the loop starts, without consuming them; call
- * io_uring_cq_advance() with the count afterwards.  The CQE's byte offset is
- * formed with one shift (16-byte CQEs, 32 with CQE32).  The tail is read once:
- * the acquire load pairs with the kernel's release store when it posts a
- * CQE (CQEs posted meanwhile wait for the next loop).
+ * Visit the CQEs ready when the loop starts, without consuming them; call
+ * io_uring_cq_advance() with the sum of io_uring_cqe_nr() over them (the
+ * count, but for 32-byte CQEs of CQE_MIXED rings) afterwards.  Built on
+ * io_uring_cqe_iter_init() and io_uring_cqe_iter_next(); head is the index
+ * of the CQE visited, for code that reads it.
  */
 #define io_uring_for_each_cqe(ring, head, cqe)					\
-	for (unsigned __uring_tail = ((head) = *(ring)->cq.khead,		\
-			io_uring_smp_load_acquire((ring)->cq.ktail));		\
-	     (head) != __uring_tail ?						\
-		((cqe) = (struct io_uring_cqe *) (void *)			\
-			((char *) (ring)->cq.cqes +				\
-			 ((size_t) ((head) & (ring)->cq.ring_mask) <<		\
-			  (4 + io_uring_cqe_shift(ring)))), 1) :		\
-		((cqe) = NULL, 0);						\
-	     (head)++)
+	for (struct io_uring_cqe_iter __uring_it =				\
+		io_uring_cqe_iter_init(ring);					\
+	     ((head) = __uring_it.head, (void) (head),				\
+	      io_uring_cqe_iter_next(&__uring_it, &(cqe)));			\
+	     )
 
 /* ---- Out-of-line API (src/) ---- */
 
@@ -557,6 +553,49 @@ IOURINGINLINE int io_uring_cq_eventfd_toggle(struct io_uring *ring,
 	return 0;
 }
 
+/*
+ * CQE_MIXED rings: the ring-wrap padding at the head (IORING_CQE_F_SKIP, no
+ * completion) is retired, so that a walk starts at a real CQE.  Returns the
+ * head after it.
+ */
+static inline unsigned __io_uring_cq_retire_pad(const struct io_uring *ring,
+						unsigned head, unsigned tail)
+	URING_NOEXCEPT
+{
+	if (head != tail &&
+	    ring->cq.cqes[head & ring->cq.ring_mask].flags & IORING_CQE_F_SKIP) {
+		head++;
+		/* release: pairs with the kernel's acquire of cq.head */
+		io_uring_smp_store_release(ring->cq.khead, head);
+	}
+	return head;
+}
+
+/*
+ * CQE_MIXED rings: where a walk from head that steps one slot per CQE must
+ * end to visit whole CQEs only: after the first 32-byte CQE (its second
+ * slot is no CQE), or before padding.
+ */
+static inline unsigned __io_uring_cq_run_end(const struct io_uring *ring,
+					     unsigned head, unsigned tail)
+	URING_NOEXCEPT
+{
+	for (; head != tail; head++) {
+		unsigned flags = ring->cq.cqes[head & ring->cq.ring_mask].flags;
+
+		if (flags & IORING_CQE_F_SKIP)
+			return head;
+		if (flags & IORING_CQE_F_32)
+			return head + 1;
+	}
+	return tail;
+}
+
+/*
+ * A snapshot of the ready CQEs to walk with io_uring_cqe_iter_next().  On a
+ * CQE_MIXED ring it retires padding at the head and covers a run of whole
+ * CQEs: up to the first 32-byte CQE, or to padding; walk again for more.
+ */
 IOURINGINLINE struct io_uring_cqe_iter
 io_uring_cqe_iter_init(const struct io_uring *ring)
 	URING_NOEXCEPT
@@ -569,9 +608,14 @@ io_uring_cqe_iter_init(const struct io_uring *ring)
 	it.head = *ring->cq.khead;
 	/* acquire: pairs with the kernel's release store of cq.tail */
 	it.tail = io_uring_smp_load_acquire(ring->cq.ktail);
+	if (uring_unlikely(ring->flags & IORING_SETUP_CQE_MIXED)) {
+		it.head = __io_uring_cq_retire_pad(ring, it.head, it.tail);
+		it.tail = __io_uring_cq_run_end(ring, it.head, it.tail);
+	}
 	return it;
 }
 
+/* One slot a CQE: iter_init made the walk end where that stays true. */
 IOURINGINLINE bool io_uring_cqe_iter_next(struct io_uring_cqe_iter *iter,
 					  struct io_uring_cqe **cqe)
 	URING_NOEXCEPT
@@ -579,7 +623,7 @@ IOURINGINLINE bool io_uring_cqe_iter_next(struct io_uring_cqe_iter *iter,
 	if (iter->head == iter->tail)
 		return false;
 	*cqe = &iter->cqes[(iter->head & iter->mask) << iter->shift];
-	iter->head += io_uring_cqe_nr(*cqe);
+	iter->head++;
 	return true;
 }
 

@@ -553,32 +553,43 @@ int io_uring_wait_cqe_timeout(struct io_uring *ring,
 
 /*
  * Fill cqes[] with up to count ready CQEs (not consumed: retire them with
- * io_uring_cq_advance()).  If none is ready but the kernel holds overflowed
- * completions, flush them once and look again.
+ * io_uring_cq_advance(), by the sum of io_uring_cqe_nr() over them).  If
+ * none is ready but the kernel holds overflowed completions, flush them
+ * once and look again.  CQE_MIXED rings: whole CQEs only; padding at the
+ * head is retired, padding further on ends the batch, so that the slots
+ * the batch spans are exactly the sum of io_uring_cqe_nr().
  */
 unsigned io_uring_peek_batch_cqe(struct io_uring *ring,
 				 struct io_uring_cqe **cqes, unsigned count)
 {
 	bool flushed = false;
-	unsigned ready, head, mask, shift, i;
+	unsigned head, tail, mask, shift, n;
 
 	if (!ring || !cqes)
 		return 0;
 	for (;;) {
-		ready = io_uring_cq_ready(ring);
-		if (ready)
+		head = *ring->cq.khead;
+		/* acquire: pairs with the kernel's release store of cq.tail */
+		tail = io_uring_smp_load_acquire(ring->cq.ktail);
+		if (ring->flags & IORING_SETUP_CQE_MIXED)
+			head = __io_uring_cq_retire_pad(ring, head, tail);
+		if (head != tail)
 			break;
 		if (flushed || !cq_ring_needs_flush(ring))
 			return 0;
 		io_uring_get_events(ring);
 		flushed = true;
 	}
-	if (count > ready)
-		count = ready;
-	head = *ring->cq.khead;
 	mask = ring->cq.ring_mask;
 	shift = io_uring_cqe_shift(ring);
-	for (i = 0; i < count; i++)
-		cqes[i] = &ring->cq.cqes[((head + i) & mask) << shift];
-	return count;
+	for (n = 0; n < count && head != tail; n++) {
+		struct io_uring_cqe *cqe = &ring->cq.cqes[(head & mask) << shift];
+
+		/* only CQE_MIXED rings have padding and two-slot CQEs */
+		if (cqe->flags & IORING_CQE_F_SKIP)
+			break;
+		cqes[n] = cqe;
+		head += io_uring_cqe_nr(cqe);
+	}
+	return n;
 }
