@@ -363,7 +363,9 @@ static int ring_mmap(int fd, struct io_uring_params *p, struct io_uring *ring)
 /* How CQEs are reaped on this ring (ring->flags set): IOPOLL needs io_uring_enter(). */
 static void ring_note_reaping(struct io_uring *ring)
 {
-	if (ring->flags & IORING_SETUP_IOPOLL)
+	/* IOPOLL reaps inside io_uring_enter(), unless an SQ thread polls */
+	if (uring_unlikely(ring->flags & IORING_SETUP_IOPOLL) &&
+	    !(ring->flags & IORING_SETUP_SQPOLL))
 		ring->int_flags |= INT_FLAG_CQ_ENTER;
 }
 
