@@ -22,6 +22,10 @@
 /* Bytes ahead of the CQE array in the kernel's ring header (struct io_rings). */
 #define KRING_SIZE		64
 
+#ifdef URING_COUNT_SYSCALLS
+__thread unsigned long uring_syscall_count[URING_SYS_NR];
+#endif
+
 static size_t page_size(void)
 {
 	static size_t cached;

@@ -33,9 +33,24 @@ _Static_assert(sizeof(off_t) == 8, "build with -D_FILE_OFFSET_BITS=64");
 #include "arch/generic.h"
 #endif
 
+/*
+ * Test builds only (tests/meson.build builds the library's sources once
+ * more with -DURING_COUNT_SYSCALLS for the suites that count): how many
+ * io_uring_setup, io_uring_enter and io_uring_register calls this thread
+ * made.  Shipped builds count nothing.
+ */
+#ifdef URING_COUNT_SYSCALLS
+enum { URING_SYS_SETUP, URING_SYS_ENTER, URING_SYS_REGISTER, URING_SYS_NR };
+extern __thread unsigned long uring_syscall_count[URING_SYS_NR];
+#define uring_count_syscall(which)	((void) uring_syscall_count[which]++)
+#else
+#define uring_count_syscall(which)	((void) 0)
+#endif
+
 static inline int __sys_io_uring_setup(unsigned entries,
 				       struct io_uring_params *p)
 {
+	uring_count_syscall(URING_SYS_SETUP);
 	return (int) __do_syscall2(__NR_io_uring_setup, entries, (long) p);
 }
 
@@ -43,6 +58,7 @@ static inline int __sys_io_uring_enter2(unsigned fd, unsigned to_submit,
 					unsigned min_complete, unsigned flags,
 					void *arg, size_t sz)
 {
+	uring_count_syscall(URING_SYS_ENTER);
 	return (int) __do_syscall6(__NR_io_uring_enter, fd, to_submit,
 				   min_complete, flags, (long) arg, (long) sz);
 }
@@ -58,6 +74,7 @@ static inline int __sys_io_uring_enter(unsigned fd, unsigned to_submit,
 static inline int __sys_io_uring_register(unsigned fd, unsigned opcode,
 					  const void *arg, unsigned nr_args)
 {
+	uring_count_syscall(URING_SYS_REGISTER);
 	return (int) __do_syscall4(__NR_io_uring_register, fd, opcode,
 				   (long) arg, nr_args);
 }
