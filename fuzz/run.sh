@@ -29,7 +29,8 @@ srcs=$(ls src/*.c | grep -v '/prep\.c$')
 # shellcheck disable=SC2086
 "$cc" -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-	-D_GNU_SOURCE -Iinclude -Isrc $srcs fuzz/fuzz_ring.c \
+	-D_GNU_SOURCE -Iinclude -Isrc -Itests $srcs tests/matrix_rings.c \
+	fuzz/fuzz_ring.c \
 	-o "$out/fuzz_ring"
 
 echo "fuzz/run.sh: running $out/fuzz_ring for ${secs}s"
