@@ -604,13 +604,18 @@ io_uring_cqe_iter_init(const struct io_uring *ring)
 
 	it.cqes = ring->cq.cqes;
 	it.mask = ring->cq.ring_mask;
-	it.shift = io_uring_cqe_shift(ring);
+	it.shift = 0;
 	it.head = *ring->cq.khead;
 	/* acquire: pairs with the kernel's release store of cq.tail */
 	it.tail = io_uring_smp_load_acquire(ring->cq.ktail);
-	if (uring_unlikely(ring->flags & IORING_SETUP_CQE_MIXED)) {
-		it.head = __io_uring_cq_retire_pad(ring, it.head, it.tail);
-		it.tail = __io_uring_cq_run_end(ring, it.head, it.tail);
+	/* one test for the common ring: 16-byte CQEs, all of one size */
+	if (uring_unlikely(ring->flags & (IORING_SETUP_CQE32 |
+					  IORING_SETUP_CQE_MIXED))) {
+		it.shift = io_uring_cqe_shift(ring);
+		if (ring->flags & IORING_SETUP_CQE_MIXED) {
+			it.head = __io_uring_cq_retire_pad(ring, it.head, it.tail);
+			it.tail = __io_uring_cq_run_end(ring, it.head, it.tail);
+		}
 	}
 	return it;
 }
@@ -620,9 +625,11 @@ IOURINGINLINE bool io_uring_cqe_iter_next(struct io_uring_cqe_iter *iter,
 					  struct io_uring_cqe **cqe)
 	URING_NOEXCEPT
 {
-	if (iter->head == iter->tail)
+	if (uring_unlikely(iter->head == iter->tail))
 		return false;
-	*cqe = &iter->cqes[(iter->head & iter->mask) << iter->shift];
+	/* the byte offset with one shift: 16-byte slots, 32 with CQE32 */
+	*cqe = (struct io_uring_cqe *) (void *) ((char *) iter->cqes +
+		((size_t) (iter->head & iter->mask) << (4 + iter->shift)));
 	iter->head++;
 	return true;
 }
@@ -659,8 +666,34 @@ IOURINGINLINE bool __io_uring_cqe_internal(struct io_uring *ring,
 	 ((ring)->features & IORING_FEAT_EXT_ARG))
 
 /*
- * Find the next CQE without entering the kernel.  *cqe_ptr is NULL when none
- * is ready; nr_available (if given) is how many were ready.
+ * The one place the fast paths (peek and wait here, the library's waits
+ * in src/queue.c) look at a common ring's head: how many CQEs are ready,
+ * with *cqe_ptr at the first when there is one; 0, *cqe_ptr untouched,
+ * when none is or the ring is not a common one.  Always inlined: on its
+ * own the compiler would keep it out of line, and peek and wait are the
+ * hottest calls there are.
+ */
+static inline __attribute__((__always_inline__)) unsigned
+__io_uring_ready_cqes(const struct io_uring *ring,
+		      struct io_uring_cqe **cqe_ptr)
+	URING_NOEXCEPT
+{
+	unsigned head, ready;
+
+	if (uring_unlikely(!__io_uring_cq_plain(ring)))
+		return 0;
+	head = *ring->cq.khead;
+	/* acquire: pairs with the kernel's release store of cq.tail */
+	ready = io_uring_smp_load_acquire(ring->cq.ktail) - head;
+	if (ready)
+		*cqe_ptr = &ring->cq.cqes[head & ring->cq.ring_mask];
+	return ready;
+}
+
+/*
+ * Find the next CQE without entering the kernel, hiding the CQEs that are
+ * not the caller's.  *cqe_ptr is NULL when none is ready; nr_available (if
+ * given) is how many CQ slots were ready.
  */
 IOURINGINLINE int __io_uring_peek_cqe(struct io_uring *ring,
 				      struct io_uring_cqe **cqe_ptr,
@@ -670,17 +703,6 @@ IOURINGINLINE int __io_uring_peek_cqe(struct io_uring *ring,
 	struct io_uring_cqe *cqe;
 	unsigned available;
 	int err = 0;
-
-	if (uring_likely(__io_uring_cq_plain(ring))) {
-		unsigned head = *ring->cq.khead;
-
-		/* acquire: pairs with the kernel's release store of cq.tail */
-		available = io_uring_smp_load_acquire(ring->cq.ktail) - head;
-		*cqe_ptr = available ? &ring->cq.cqes[head & ring->cq.ring_mask] : NULL;
-		if (nr_available)
-			*nr_available = available;
-		return 0;
-	}
 
 	do {
 		/* acquire: pairs with the kernel's release store of cq.tail */
@@ -714,34 +736,12 @@ IOURINGINLINE int io_uring_wait_cqe_nr(struct io_uring *ring,
 	return __io_uring_get_cqe(ring, cqe_ptr, 0, wait_nr, NULL);
 }
 
-/*
- * Point *cqe_ptr at the next ready CQE without entering the kernel; false
- * when there is none.  Always inlined: on its own the compiler would keep
- * it out of line for the slow path's sake, and peek and wait are the
- * hottest calls there are.
- */
-static inline __attribute__((__always_inline__)) bool
-__io_uring_ready_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr)
-	URING_NOEXCEPT
-{
-	if (uring_likely(__io_uring_cq_plain(ring))) {
-		unsigned head = *ring->cq.khead;
-
-		/* acquire: pairs with the kernel's release store of cq.tail */
-		if (io_uring_smp_load_acquire(ring->cq.ktail) == head)
-			return false;
-		*cqe_ptr = &ring->cq.cqes[head & ring->cq.ring_mask];
-		return true;
-	}
-	return !__io_uring_peek_cqe(ring, cqe_ptr, NULL) && *cqe_ptr;
-}
-
 /* A ready CQE, or -EAGAIN; enters the kernel only to flush an overflow. */
 IOURINGINLINE int io_uring_peek_cqe(struct io_uring *ring,
 				    struct io_uring_cqe **cqe_ptr)
 	URING_NOEXCEPT
 {
-	if (__io_uring_ready_cqe(ring, cqe_ptr))
+	if (__io_uring_ready_cqes(ring, cqe_ptr))
 		return 0;
 	return io_uring_wait_cqe_nr(ring, cqe_ptr, 0);
 }
@@ -751,7 +751,7 @@ IOURINGINLINE int io_uring_wait_cqe(struct io_uring *ring,
 				    struct io_uring_cqe **cqe_ptr)
 	URING_NOEXCEPT
 {
-	if (__io_uring_ready_cqe(ring, cqe_ptr))
+	if (__io_uring_ready_cqes(ring, cqe_ptr))
 		return 0;
 	return io_uring_wait_cqe_nr(ring, cqe_ptr, 1);
 }
@@ -812,9 +812,10 @@ IOURINGINLINE void io_uring_initialize_sqe(struct io_uring_sqe *sqe)
  * Two words of the public structs are the library's cache for get_sqe:
  * sq.pad is a tail bound up to which the SQ ring surely has room (a head
  * the kernel had reached, plus ring_entries), and ring->pad2 the size of
- * one SQ slot in bytes (64, or 128 with IORING_SETUP_SQE128), set at setup.
- * The kernel only moves the head forward, so a stale bound is a safe one.
- * Every submit renews the bound (src/queue.c), so the tail is never more
+ * one SQ slot in bytes (64, or 128 with IORING_SETUP_SQE128).  The kernel
+ * only moves the head forward, so a stale bound is a safe one; only code
+ * that refreshes the bound also writes the stride.  A submit that finds the
+ * tail past the bound refreshes it (src/queue.c), so the tail is never more
  * than one ring past it, however many SQEs other code (another header's
  * inline get_sqe) takes and submits: the signed check below is exact.
  */

@@ -51,16 +51,20 @@ static inline bool cq_ring_needs_enter(struct io_uring *ring)
 }
 
 /*
- * Every flush renews get_sqe's room bound (include/uring.h) from the head it
- * reads.  SQEs only reach the kernel through a flush, and other code's
- * inline get_sqe takes only slots that are free, so between two flushes the
- * tail moves at most one ring past the last bound: the signed check in
- * get_sqe stays exact however many SQEs other code has submitted, over any
- * number of wraps of the 32-bit indices.
+ * A flush renews get_sqe's room bound (include/uring.h) from the head it
+ * reads when the tail has passed the bound: other code's inline get_sqe
+ * moved it without looking at the bound.  SQEs only reach the kernel
+ * through a flush, and that code takes only slots that are free, so after
+ * each flush the bound is at most one ring ahead of the tail, and until the
+ * next one the tail moves at most one ring: the signed check in get_sqe
+ * stays exact however many SQEs other code has submitted, over any number
+ * of wraps of the 32-bit indices.
  */
-static inline void sq_room_renew(struct io_uring *ring, unsigned head)
+static inline void sq_room_renew(struct io_uring *ring, unsigned tail)
 {
-	__io_uring_sq_room_end(ring) = head + ring->sq.ring_entries;
+	/* get_sqe's own refresh: the bound and the slot size, from the head */
+	if (uring_unlikely((int) (__io_uring_sq_room_end(ring) - tail) < 0))
+		__io_uring_sq_refresh_room(ring, tail, 0);
 }
 
 /*
@@ -71,26 +75,24 @@ static inline void sq_room_renew(struct io_uring *ring, unsigned head)
 static inline unsigned flush_sq_plain(struct io_uring *ring)
 {
 	struct io_uring_sq *sq = &ring->sq;
-	unsigned tail = sq->sqe_tail, head;
+	unsigned tail = sq->sqe_tail;
 
 	uring_valgrind_sqes(ring, sq->sqe_head, tail);
-	if (sq->sqe_head != tail) {
-		sq->sqe_head = tail;
-		/* read by the kernel only inside our io_uring_enter(), and the
-		 * syscall orders it: a plain store suffices */
-		IO_URING_WRITE_ONCE(*sq->ktail, tail);
-	}
+	/* stored whether or not it moved: cheaper than testing.  Read by the
+	 * kernel only inside our io_uring_enter(), and the syscall orders it:
+	 * a plain store suffices */
+	sq->sqe_head = tail;
+	IO_URING_WRITE_ONCE(*sq->ktail, tail);
+	sq_room_renew(ring, tail);
 	/* no barrier: the head only moves inside io_uring_enter() */
-	head = *sq->khead;
-	sq_room_renew(ring, head);
-	return tail - head;
+	return tail - *sq->khead;
 }
 
 /* The same with SQPOLL, where the kernel thread reads the tail at any time. */
 static inline unsigned flush_sq_sqpoll(struct io_uring *ring)
 {
 	struct io_uring_sq *sq = &ring->sq;
-	unsigned tail = sq->sqe_tail, head;
+	unsigned tail = sq->sqe_tail;
 
 	uring_valgrind_sqes(ring, sq->sqe_head, tail);
 	if (sq->sqe_head != tail) {
@@ -99,10 +101,9 @@ static inline unsigned flush_sq_sqpoll(struct io_uring *ring)
 		 * sq.tail, so it sees the SQE contents we wrote */
 		io_uring_smp_store_release(sq->ktail, tail);
 	}
+	sq_room_renew(ring, tail);
 	/* acquire: pairs with the thread's release of sq.head */
-	head = io_uring_smp_load_acquire(sq->khead);
-	sq_room_renew(ring, head);
-	return tail - head;
+	return tail - io_uring_smp_load_acquire(sq->khead);
 }
 
 /*
@@ -122,13 +123,31 @@ static inline unsigned flush_sq_rewind(struct io_uring *ring)
 /* Rings that are neither SQPOLL nor SQ_REWIND take the first path alone. */
 #define RING_SQ_SPECIAL	(IORING_SETUP_SQPOLL | IORING_SETUP_SQ_REWIND)
 
-static inline unsigned flush_sq(struct io_uring *ring)
+enum sq_kind { SQ_PLAIN, SQ_REWIND, SQ_THREAD };
+
+/*
+ * The one place that tells the three apart: one flag test for the common
+ * ring.  submit() and flush_sq() both dispatch on its answer.
+ */
+static inline enum sq_kind sq_kind(const struct io_uring *ring)
 {
 	if (uring_likely(!(ring->flags & RING_SQ_SPECIAL)))
+		return SQ_PLAIN;
+	return (ring->flags & IORING_SETUP_SQ_REWIND) ? SQ_REWIND : SQ_THREAD;
+}
+
+static inline unsigned flush_sq_kind(struct io_uring *ring, enum sq_kind kind)
+{
+	if (uring_likely(kind == SQ_PLAIN))
 		return flush_sq_plain(ring);
-	if (ring->flags & IORING_SETUP_SQ_REWIND)
+	if (kind == SQ_REWIND)
 		return flush_sq_rewind(ring);
 	return flush_sq_sqpoll(ring);
+}
+
+static inline unsigned flush_sq(struct io_uring *ring)
+{
+	return flush_sq_kind(ring, sq_kind(ring));
 }
 
 /* Enter to submit, and to reap when cq_needs_enter. */
@@ -150,7 +169,8 @@ int submit_sqpoll(struct io_uring *ring, unsigned wait_nr, bool getevents)
 	unsigned submitted = flush_sq_sqpoll(ring), flags = 0;
 	bool cq_needs_enter = getevents || wait_nr || cq_ring_needs_enter(ring);
 
-	if (!sq_ring_needs_enter(ring, submitted, &flags) && !cq_needs_enter)
+	if (!sq_ring_needs_enter(ring, submitted, &flags) &&
+	    !cq_needs_enter)
 		return (int) submitted;
 	return enter_submit(ring, submitted, wait_nr, flags, cq_needs_enter);
 }
@@ -162,15 +182,13 @@ int submit_sqpoll(struct io_uring *ring, unsigned wait_nr, bool getevents)
 static inline __attribute__((always_inline))
 int submit(struct io_uring *ring, unsigned wait_nr, bool getevents)
 {
+	enum sq_kind kind = sq_kind(ring);
 	unsigned submitted;
 	bool cq_needs_enter;
 
-	if (uring_likely(!(ring->flags & RING_SQ_SPECIAL)))
-		submitted = flush_sq_plain(ring);
-	else if (ring->flags & IORING_SETUP_SQ_REWIND)
-		submitted = flush_sq_rewind(ring);
-	else
+	if (uring_unlikely(kind == SQ_THREAD))
 		return submit_sqpoll(ring, wait_nr, getevents);
+	submitted = flush_sq_kind(ring, kind);
 	/* without SQPOLL, submitting always needs io_uring_enter() */
 	cq_needs_enter = getevents || wait_nr || cq_ring_needs_enter(ring);
 	if (!submitted && !cq_needs_enter)
@@ -330,17 +348,9 @@ static inline int submit_result(const struct wait_req *w, int ret)
 static inline bool cqes_ready(struct io_uring *ring,
 			      struct io_uring_cqe **cqe_ptr, unsigned wait_nr)
 {
-	if (uring_likely(__io_uring_cq_plain(ring))) {
-		unsigned head = *ring->cq.khead;
-		/* acquire: pairs with the kernel's release store of cq.tail */
-		unsigned ready = io_uring_smp_load_acquire(ring->cq.ktail) - head;
+	unsigned ready = __io_uring_ready_cqes(ring, cqe_ptr);
 
-		if (ready && ready >= wait_nr) {
-			*cqe_ptr = &ring->cq.cqes[head & ring->cq.ring_mask];
-			return true;
-		}
-	}
-	return false;
+	return ready && ready >= wait_nr;
 }
 
 static inline int get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
