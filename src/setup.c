@@ -269,9 +269,6 @@ static void ring_set_pointers(struct io_uring *ring, struct io_uring_params *p)
 	sq->kring_entries = (unsigned *) (sp + p->sq_off.ring_entries);
 	sq->kflags = (unsigned *) (sp + p->sq_off.flags);
 	sq->kdropped = (unsigned *) (sp + p->sq_off.dropped);
-	sq->array = NULL;
-	if (!(p->flags & IORING_SETUP_NO_SQARRAY))
-		sq->array = (unsigned *) (sp + p->sq_off.array);
 	sq->ring_mask = *sq->kring_mask;
 	sq->ring_entries = *sq->kring_entries;
 
@@ -285,9 +282,12 @@ static void ring_set_pointers(struct io_uring *ring, struct io_uring_params *p)
 	cq->ring_mask = *cq->kring_mask;
 	cq->ring_entries = *cq->kring_entries;
 
-	/* SQ slot i always holds SQE i: the array is written once, here */
-	if (sq->array)
+	/* SQ slot i always holds SQE i: the array is written once, here
+	 * (without one, sq->array stays NULL: every caller cleared the ring) */
+	if (!(p->flags & IORING_SETUP_NO_SQARRAY)) {
+		sq->array = (unsigned *) (sp + p->sq_off.array);
 		fill_sq_array(sq->array, sq->ring_entries);
+	}
 }
 
 static void ring_unmap(struct io_uring *ring)
@@ -685,24 +685,21 @@ int io_uring_queue_init(unsigned entries, struct io_uring *ring, unsigned flags)
  * room, so that use after exit finds no SQE, no CQE and an fd of -1 (every
  * call that enters the kernel then fails with -EBADF) instead of crashing.
  *
- * The SQ words (head, sizes, flags) point at retired_zero, which nothing
- * writes: with no SQ entries, get_sqe finds no room whatever the tail.  The
- * one word a program may still write, the CQ head (io_uring_cq_advance()),
- * is the ring's own spare word cq.pad[0], and the CQ tail is that same
- * word: however far a late advance moves it, head == tail, nothing is
- * ready, and no other exited ring sees the move.
+ * Every pointer is to one of the ring's own spare words, so that nothing a
+ * program does to one exited ring reaches another.  The CQ head and tail
+ * are the same word, cq.pad[0]: however far a late io_uring_cq_advance()
+ * moves it, head == tail and nothing is ready.  Everything else (the SQ
+ * head, tail and flags, the sizes) is cq.pad[1], which stays 0: the only
+ * store to it is a submit's of the SQ tail, which is 0 for good since
+ * get_sqe, with no SQ entries, never hands out a slot.
  */
-static unsigned retired_zero;
-static unsigned retired_sq_tail;	/* a tail nothing reads */
-
 static void ring_retire(struct io_uring *ring)
 {
-	unsigned *z = &retired_zero;
+	unsigned *z = &ring->cq.pad[1];
 
 	memset(ring, 0, sizeof(*ring));
-	ring->sq.khead = ring->sq.kring_mask = ring->sq.kring_entries = z;
-	ring->sq.kflags = ring->sq.kdropped = z;
-	ring->sq.ktail = &retired_sq_tail;
+	ring->sq.khead = ring->sq.ktail = ring->sq.kring_mask = z;
+	ring->sq.kring_entries = ring->sq.kflags = ring->sq.kdropped = z;
 	ring->cq.khead = ring->cq.ktail = &ring->cq.pad[0];
 	ring->cq.kring_mask = ring->cq.kring_entries = ring->cq.koverflow = z;
 	ring->ring_fd = ring->enter_ring_fd = -1;
@@ -710,9 +707,15 @@ static void ring_retire(struct io_uring *ring)
 	ring->features = IORING_FEAT_EXT_ARG;
 }
 
+/* Exited: its SQ head is its own spare word (a live ring's is in the kernel's). */
+static bool ring_retired(const struct io_uring *ring)
+{
+	return ring->sq.khead == &ring->cq.pad[1];
+}
+
 void io_uring_queue_exit(struct io_uring *ring)
 {
-	if (!ring || ring->sq.khead == &retired_zero)
+	if (!ring || ring_retired(ring))
 		return;
 	if (ring->flags & IORING_SETUP_NO_MMAP)
 		ring_free_user_mem(ring);
