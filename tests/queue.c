@@ -548,6 +548,34 @@ static void min_timeout(void **state)
 	io_uring_queue_exit(&ring);
 }
 
+/*
+ * Without IORING_FEAT_MIN_TIMEOUT (any kernel, the bit cleared) the minimum
+ * wait is not ignored: both calls fail with -EINVAL, as io_uring_wait_cqes(3)
+ * says, at once, and submit nothing.
+ */
+static void min_timeout_needs_feature(void **state)
+{
+	struct __kernel_timespec ts = t_ms_ts(2000);
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	long long t0;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	ring.features &= ~IORING_FEAT_MIN_TIMEOUT;
+	t_nop(&ring, 7);
+	t0 = t_now_ms();
+	assert_int_equal(io_uring_wait_cqes_min_timeout(&ring, &cqe, 1, &ts, 10,
+							NULL), -EINVAL);
+	assert_int_equal(io_uring_submit_and_wait_min_timeout(&ring, &cqe, 1, &ts,
+							      10, NULL), -EINVAL);
+	assert_true(t_now_ms() - t0 < 1000);
+	assert_int_equal(io_uring_sq_ready(&ring), 1);
+	assert_int_equal(io_uring_submit(&ring), 1);
+	assert_int_equal(t_wait(&ring, NULL, NULL), 0);
+	io_uring_queue_exit(&ring);
+}
+
 static void submit_and_get_events(void **state)
 {
 	struct io_uring ring;
@@ -1409,6 +1437,7 @@ int main(void)
 		cmocka_unit_test(submit_and_wait),
 		cmocka_unit_test(submit_and_wait_timeout),
 		cmocka_unit_test(min_timeout),
+		cmocka_unit_test(min_timeout_needs_feature),
 		cmocka_unit_test(submit_and_get_events),
 		cmocka_unit_test(get_events),
 		cmocka_unit_test(wait_cqe_and_nr),
