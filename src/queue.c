@@ -15,16 +15,12 @@
 #include <string.h>
 
 /*
- * With IORING_SETUP_SQPOLL, does the kernel thread need waking?  Without
- * SQPOLL, submitting always needs io_uring_enter().
+ * SQPOLL: does the kernel thread need waking to see the SQEs just flushed?
+ * Sets IORING_ENTER_SQ_WAKEUP in *flags when it does.
  */
-static inline bool sq_ring_needs_enter(struct io_uring *ring, unsigned submit,
-				       unsigned *flags)
+static inline bool sq_thread_needs_wakeup(struct io_uring *ring,
+					  unsigned *flags)
 {
-	if (!submit)
-		return false;
-	if (!(ring->flags & IORING_SETUP_SQPOLL))
-		return true;
 	/* full barrier: our store of sq.tail must be visible before we read
 	 * NEED_WAKEUP; pairs with the SQPOLL thread's barrier between setting
 	 * NEED_WAKEUP and its last look at sq.tail before it sleeps */
@@ -35,6 +31,20 @@ static inline bool sq_ring_needs_enter(struct io_uring *ring, unsigned submit,
 		return true;
 	}
 	return false;
+}
+
+/*
+ * Does submitting need io_uring_enter()?  Without SQPOLL always; with it
+ * only to wake the kernel thread.
+ */
+static inline bool sq_ring_needs_enter(struct io_uring *ring, unsigned submit,
+				       unsigned *flags)
+{
+	if (!submit)
+		return false;
+	if (!(ring->flags & IORING_SETUP_SQPOLL))
+		return true;
+	return sq_thread_needs_wakeup(ring, flags);
 }
 
 /* Completions wait in the overflow list or in deferred task work. */
@@ -169,7 +179,7 @@ int submit_sqpoll(struct io_uring *ring, unsigned wait_nr, bool getevents)
 	unsigned submitted = flush_sq_sqpoll(ring), flags = 0;
 	bool cq_needs_enter = getevents || wait_nr || cq_ring_needs_enter(ring);
 
-	if (!sq_ring_needs_enter(ring, submitted, &flags) &&
+	if (!(submitted && sq_thread_needs_wakeup(ring, &flags)) &&
 	    !cq_needs_enter)
 		return (int) submitted;
 	return enter_submit(ring, submitted, wait_nr, flags, cq_needs_enter);
