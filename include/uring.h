@@ -198,16 +198,18 @@ static inline __u64 uring_ptr_to_u64(const void *ptr) URING_NOEXCEPT
 /*
  * Visit the CQEs ready when the loop starts, without consuming them; call
  * io_uring_cq_advance() with the sum of io_uring_cqe_nr() over them (the
- * count, but for 32-byte CQEs of CQE_MIXED rings) afterwards.  Built on
- * io_uring_cqe_iter_init() and io_uring_cqe_iter_next(); head is the index
- * of the CQE visited, for code that reads it.
+ * count, but for 32-byte CQEs of CQE_MIXED rings) afterwards.  The walk is
+ * io_uring_cqe_iter_init()'s (__io_uring_cqe_walk()), stepped one slot per
+ * CQE as io_uring_cqe_iter_next() does; head is the index of the CQE
+ * visited.  Only head and the walk's end stay live across the loop body:
+ * the slot address is formed from the ring each time, with one shift.
  */
 #define io_uring_for_each_cqe(ring, head, cqe)					\
-	for (struct io_uring_cqe_iter __uring_it =				\
-		io_uring_cqe_iter_init(ring);					\
-	     ((head) = __uring_it.head, (void) (head),				\
-	      io_uring_cqe_iter_next(&__uring_it, &(cqe)));			\
-	     )
+	for (unsigned __uring_end = __io_uring_cqe_walk((ring), &(head));	\
+	     (head) != __uring_end ?						\
+		((cqe) = __io_uring_cqe_at((ring), (head)), 1) :		\
+		((cqe) = NULL, 0);						\
+	     (head)++)
 
 /* ---- Out-of-line API (src/) ---- */
 
@@ -592,10 +594,36 @@ static inline unsigned __io_uring_cq_run_end(const struct io_uring *ring,
 }
 
 /*
- * A snapshot of the ready CQEs to walk with io_uring_cqe_iter_next().  On a
- * CQE_MIXED ring it retires padding at the head and covers a run of whole
- * CQEs: up to the first 32-byte CQE, or to padding; walk again for more.
+ * The walk over the ready CQEs that io_uring_cqe_iter_init() and
+ * io_uring_for_each_cqe() share: sets *head, returns where the walk ends.
+ * On a CQE_MIXED ring it retires padding at the head and covers a run of
+ * whole CQEs: up to the first 32-byte CQE, or to padding; walk again for
+ * more.  Elsewhere it covers every ready CQE.
  */
+static inline __attribute__((__always_inline__)) unsigned
+__io_uring_cqe_walk(const struct io_uring *ring, unsigned *head)
+	URING_NOEXCEPT
+{
+	unsigned h = *ring->cq.khead;
+	/* acquire: pairs with the kernel's release store of cq.tail */
+	unsigned end = io_uring_smp_load_acquire(ring->cq.ktail);
+
+	if (uring_unlikely(ring->flags & IORING_SETUP_CQE_MIXED)) {
+		h = __io_uring_cq_retire_pad(ring, h, end);
+		end = __io_uring_cq_run_end(ring, h, end);
+	}
+	*head = h;
+	return end;
+}
+
+/* The CQE at CQ index idx: the byte offset with one shift (16-byte slots,
+ * 32 with CQE32); via void *, since the slot size keeps it aligned. */
+#define __io_uring_cqe_at(ring, idx)						\
+	((struct io_uring_cqe *) (void *) ((char *) (ring)->cq.cqes +		\
+		((size_t) ((idx) & (ring)->cq.ring_mask) <<			\
+		 (4 + io_uring_cqe_shift(ring)))))
+
+/* A snapshot of the ready CQEs to walk with io_uring_cqe_iter_next(). */
 IOURINGINLINE struct io_uring_cqe_iter
 io_uring_cqe_iter_init(const struct io_uring *ring)
 	URING_NOEXCEPT
@@ -604,19 +632,8 @@ io_uring_cqe_iter_init(const struct io_uring *ring)
 
 	it.cqes = ring->cq.cqes;
 	it.mask = ring->cq.ring_mask;
-	it.shift = 0;
-	it.head = *ring->cq.khead;
-	/* acquire: pairs with the kernel's release store of cq.tail */
-	it.tail = io_uring_smp_load_acquire(ring->cq.ktail);
-	/* one test for the common ring: 16-byte CQEs, all of one size */
-	if (uring_unlikely(ring->flags & (IORING_SETUP_CQE32 |
-					  IORING_SETUP_CQE_MIXED))) {
-		it.shift = io_uring_cqe_shift(ring);
-		if (ring->flags & IORING_SETUP_CQE_MIXED) {
-			it.head = __io_uring_cq_retire_pad(ring, it.head, it.tail);
-			it.tail = __io_uring_cq_run_end(ring, it.head, it.tail);
-		}
-	}
+	it.shift = io_uring_cqe_shift(ring);
+	it.tail = __io_uring_cqe_walk(ring, &it.head);
 	return it;
 }
 

@@ -601,11 +601,18 @@ unsigned io_uring_peek_batch_cqe(struct io_uring *ring,
 		flushed = true;
 	}
 	mask = ring->cq.ring_mask;
-	shift = io_uring_cqe_shift(ring);
+	if (!(ring->flags & IORING_SETUP_CQE_MIXED)) {
+		/* one slot a CQE */
+		shift = io_uring_cqe_shift(ring);
+		if (count > tail - head)
+			count = tail - head;
+		for (n = 0; n < count; n++)
+			cqes[n] = &ring->cq.cqes[((head + n) & mask) << shift];
+		return count;
+	}
 	for (n = 0; n < count && head != tail; n++) {
-		struct io_uring_cqe *cqe = &ring->cq.cqes[(head & mask) << shift];
+		struct io_uring_cqe *cqe = &ring->cq.cqes[head & mask];
 
-		/* only CQE_MIXED rings have padding and two-slot CQEs */
 		if (cqe->flags & IORING_CQE_F_SKIP)
 			break;
 		cqes[n] = cqe;
