@@ -353,7 +353,10 @@ static void clone_errors(void **state)
 	assert_int_equal(r.ret, 1);
 	assert_int_equal(io_uring_clone_buffers(&dst, &src), -EBADF);
 	assert_int_equal(__io_uring_clone_buffers(&dst, &src,
-				IORING_REGISTER_DST_REPLACE), -EBADF);
+				IORING_REGISTER_SRC_REGISTERED), -EBADF);
+	/* without IORING_REGISTER_SRC_REGISTERED, src is named by its fd */
+	assert_int_equal(__io_uring_clone_buffers(&dst, &src,
+				IORING_REGISTER_DST_REPLACE), 0);
 	io_uring_queue_exit(&src);
 	io_uring_queue_exit(&dst);
 	free(mem);
