@@ -26,31 +26,36 @@ struct own_thread_call {
 };
 
 /*
- * When the library last destroyed rings of its own (CLOCK_MONOTONIC, ns;
+ * When the library last destroyed rings of its own (CLOCK_MONOTONIC, ms;
  * 0: never).  From Linux 6.14 on each ring is charged to RLIMIT_MEMLOCK
  * (processes without CAP_IPC_LOCK), and the kernel gives the charge of a
  * destroyed ring back a moment later, from a worker.
  */
-static long long own_rings_done_ns;
+static unsigned long own_rings_done_ms;
 
-static long long monotonic_ns(void)
+/* CLOCK_MONOTONIC in milliseconds, in a word every arch can load and store
+ * atomically without libatomic (armel has no 64-bit atomics); it wraps, so
+ * it is only ever compared by unsigned difference, and 0 means "never". */
+static unsigned long monotonic_ms(void)
 {
 	struct timespec t;
+	unsigned long ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long) t.tv_sec * 1000000000LL + t.tv_nsec;
+	ms = (unsigned long) t.tv_sec * 1000UL + (unsigned long) t.tv_nsec / 1000000UL;
+	return ms ? ms : 1;
 }
 
 /* How long after its own rings the library waits for their charges. */
-#define OWN_RINGS_LINGER_NS	(100 * 1000 * 1000LL)
+#define OWN_RINGS_LINGER_MS	100UL
 
 bool uring_wait_own_rings_memory(unsigned *round)
 {
-	long long done = __atomic_load_n(&own_rings_done_ns, __ATOMIC_RELAXED);
+	unsigned long done = __atomic_load_n(&own_rings_done_ms, __ATOMIC_RELAXED);
 	struct timespec pause = { 0, 100 * 1000L << (*round < 7 ? *round : 7) };
 	int saved_errno = errno;
 
-	if (!done || monotonic_ns() - done > OWN_RINGS_LINGER_NS)
+	if (!done || monotonic_ms() - done > OWN_RINGS_LINGER_MS)
 		return false;
 	nanosleep(&pause, NULL);
 	errno = saved_errno;
@@ -94,7 +99,7 @@ void uring_run_on_own_thread(void (*fn)(void *), void *arg)
 	} else {
 		pthread_join(th, NULL);
 	}
-	__atomic_store_n(&own_rings_done_ns, monotonic_ns(), __ATOMIC_RELAXED);
+	__atomic_store_n(&own_rings_done_ms, monotonic_ms(), __ATOMIC_RELAXED);
 	/* whatever the thread machinery did, the caller's errno is left alone */
 	errno = saved_errno;
 }
