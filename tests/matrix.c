@@ -577,6 +577,26 @@ static int data_file(void)
 	return data_fd;
 }
 
+/*
+ * On an SQPOLL ring the SQ thread posts CQEs before it moves the SQ head:
+ * wait (without entering the kernel) until it has given every SQE back, so
+ * that the next caller finds the whole SQ free.
+ */
+static void sq_drained(struct mring *m)
+{
+	long long end = t_now_ms() + DRAIN_MS;
+
+	if (!(m->ring.flags & IORING_SETUP_SQPOLL))
+		return;
+	while (io_uring_sq_space_left(&m->ring) < m->ring.sq.ring_entries) {
+		if (t_now_ms() >= end)
+			fail_msg("%s: the SQ thread kept %u SQEs", m->name,
+				 m->ring.sq.ring_entries -
+				 io_uring_sq_space_left(&m->ring));
+		sched_yield();
+	}
+}
+
 /* Submit, then wait for n CQEs (5 s): res[] by user_data 0..n-1. */
 static void p_complete(struct mring *m, unsigned n, int *res)
 {
@@ -603,6 +623,7 @@ static void p_complete(struct mring *m, unsigned n, int *res)
 		io_uring_cqe_seen(&m->ring, cqe);
 		got++;
 	}
+	sq_drained(m);
 }
 
 static struct io_uring_sqe *p_sqe(struct mring *m, unsigned ud)
