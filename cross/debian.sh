@@ -25,7 +25,7 @@ deb_apt_opts() {	# deb_apt_opts ARCH: the apt options of ARCH's private state
 		 -o "APT::Architecture=$1" -o "APT::Architectures::=$1")
 }
 
-deb_apt_update() {	# deb_apt_update ARCH: once a day at most
+deb_apt_update() {	# deb_apt_update ARCH: once a day at most; 1 if no list came
 	local a=$DEB_CACHE/apt-$1 f
 	deb_apt_opts "$1"
 	if [ -f "$a/updated" ] && [ -n "$(find "$a/updated" -mmin -1440)" ]; then
@@ -44,21 +44,29 @@ deb_apt_update() {	# deb_apt_update ARCH: once a day at most
 			> "$a/parts/${f##*/}"
 	done
 	# a third-party source without this architecture or deb-src may fail
-	# here: what matters is found below, or reported missing there
-	apt-get "${DEB_APT[@]}" update >/dev/null 2>&1 || true
+	# here: what matters is a package list for ARCH.  Without one (no
+	# network, a proxy, a broken mirror) say why and leave the state
+	# unmarked, so that the next run tries again instead of trusting it
+	# for a day.
+	apt-get "${DEB_APT[@]}" update > "$a/update.log" 2>&1 || true
+	if ! ls "$a"/lists/*_binary-"$1"_Packages* >/dev/null 2>&1; then
+		echo "apt-get update ($1) brought no package list:" >&2
+		grep -E '^(E|W|Err):' "$a/update.log" | head -n 5 >&2
+		return 1
+	fi
 	touch "$a/updated"
 }
 
 deb_kernel_pkg() {	# deb_kernel_pkg ARCH SERIES [FLAVOUR]
 	local re
-	deb_apt_update "$1"
+	deb_apt_update "$1" || return 1
 	re="^linux-image-${2//./\\.}\\.0-[0-9]+-${3:-$1}\$"
 	apt-cache "${DEB_APT[@]}" search --names-only "$re" |
 		awk '{print $1}' | sort -V | tail -n 1
 }
 
 deb_fetch() {		# deb_fetch ARCH PKG DIR
-	deb_apt_update "$1"
+	deb_apt_update "$1" || return 1
 	mkdir -p "$3"
 	(cd "$3" && rm -f "./${2}"_*.deb &&
 	 apt-get "${DEB_APT[@]}" download "$2:$1" >/dev/null) || return 1
@@ -73,7 +81,7 @@ deb_extract() {		# deb_extract DEB DIR GLOB...
 }
 
 deb_source() {		# deb_source PKG DIR (any architecture's state will do)
-	deb_apt_update amd64
+	deb_apt_update amd64 || return 1
 	mkdir -p "$2"
 	(cd "$2" && apt-get "${DEB_APT[@]}" source --download-only "$1" >/dev/null)
 }

@@ -219,7 +219,7 @@ static void register_calls_after_6_1_refused(void **state)
 	memset(&clk, 0, sizeof(clk));
 	clk.clockid = CLOCK_BOOTTIME;
 	check_gated("io_uring_register_clock", io_uring_register_clock(&ring, &clk),
-		    KV(6, 13));
+		    KV(6, 12));
 	nop_roundtrip(&ring, 1);
 
 	memset(&p, 0, sizeof(p));

@@ -661,10 +661,12 @@ static int deny_register_tool_child(int fd, int err)
 #ifdef T_AUDIT_ARCH
 	const char *tool = probe_tool();
 	char cmd[PATH_MAX + 1024];
+	int n;
 
 	if (!tool || system("python3 -c 1 2>/dev/null"))
 		return 77;
-	snprintf(cmd, sizeof(cmd),
+	/* a truncated command must not run (and gcc -O3 proves it could be) */
+	n = snprintf(cmd, sizeof(cmd),
 		 "'%s' --json > '%s'; rc=$?; '%s' > /dev/null; text=$?; "
 		 "[ $rc -eq 3 ] && [ $text -eq 3 ] && python3 -c 'import json, sys; "
 		 "d = json.load(open(sys.argv[1])); r = d[\"register_ops\"]; "
@@ -674,6 +676,10 @@ static int deny_register_tool_child(int fd, int err)
 		 "assert r[\"ops\"] == []; "
 		 "assert d[\"opcodes\"][\"known\"] is None' '%s'",
 		 tool, t_path("probe.json"), tool, err, t_path("probe.json"));
+	if (n < 0 || (size_t) n >= sizeof(cmd)) {
+		dprintf(fd, "command longer than %zu bytes", sizeof(cmd));
+		return 1;
+	}
 	if (t_block_syscall(__NR_io_uring_register, err))
 		return 77;
 	dprintf(fd, "%s", cmd);

@@ -197,7 +197,7 @@ static void buffers_clone(void **state)
 	struct iovec iov[NBUF], iov2[2];
 	struct io_uring src, dst;
 	unsigned char *mem, *mem2;
-	int fd;
+	int fd, ret;
 
 	(void) state;
 	if (!clone_supported(&dst, &src))
@@ -219,8 +219,17 @@ static void buffers_clone(void **state)
 	mem2 = bufs_alloc(iov2, 2);
 	assert_int_equal(io_uring_register_buffers(&src, iov2, 2), 0);
 	assert_int_equal(io_uring_clone_buffers(&dst, &src), -EBUSY);
-	assert_int_equal(__io_uring_clone_buffers(&dst, &src,
-						  IORING_REGISTER_DST_REPLACE), 0);
+	ret = __io_uring_clone_buffers(&dst, &src, IORING_REGISTER_DST_REPLACE);
+	if (ret == -EBUSY && t_kernel_older_than(6, 13)) {
+		/* 6.12 clones, but looks for a table before at the flags */
+		close(fd);
+		io_uring_queue_exit(&src);
+		io_uring_queue_exit(&dst);
+		bufs_free(mem, NBUF);
+		bufs_free(mem2, 2);
+		T_SKIP("kernel lacks IORING_REGISTER_DST_REPLACE (6.13+)");
+	}
+	assert_int_equal(ret, 0);
 	/* slots 0..1 now come from the new source table, 2..3 are kept */
 	assert_read_fixed_ok(&dst, fd, &iov2[1], 1, 0);
 	assert_int_equal(read_fixed(&dst, fd, iov[1].iov_base, 100, 0, 1),

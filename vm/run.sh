@@ -88,6 +88,11 @@ install_deps() {
 	done
 	[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
 	command -v "$gcc" >/dev/null || need+=("gcc-${gcc%-gcc}")
+	# the cross libc only comes with the compiler's recommends, which
+	# --no-install-recommends leaves out: the static suites need its libc.a
+	if [ "$gcc" != gcc ] && [ ! -f "/usr/${gcc%-gcc}/lib/libc.a" ]; then
+		need+=("libc6-dev-$deb-cross")
+	fi
 	if [ ${#need[@]} -gt 0 ]; then
 		step "apt-get install ${need[*]}"
 		DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=900 \
@@ -104,7 +109,8 @@ fetch_guest() {
 	local pkg=$KERNEL d
 	case $pkg in
 	linux-image-*) ;;
-	*) pkg=$(deb_kernel_pkg "$deb" "$KERNEL" "$flavour") ;;
+	*) pkg=$(deb_kernel_pkg "$deb" "$KERNEL" "$flavour") ||
+		die "no package lists for $deb (apt-get update failed)" ;;
 	esac
 	[ -n "$pkg" ] || die "no linux-image-$KERNEL.0-N-$flavour package in the apt sources"
 	vmlinuz=$WORK_DIR/$pkg.vmlinuz
