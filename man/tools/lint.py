@@ -108,8 +108,9 @@ def main():
     ap.add_argument('--man', default=manpages.MANDIR)
     a = ap.parse_args()
     if not shutil.which('mandoc'):
+        # a TAP skip (exit 77 means nothing to meson's TAP protocol)
         print('1..0 # SKIP mandoc is not installed')
-        return 77
+        return 0
     pages = manpages.load(a.man)
     tree = tempfile.mkdtemp(prefix='uring-man.')
     for p in pages.values():
