@@ -3,8 +3,10 @@
 # The VM harness fails loudly: vm/report.py turns every way a guest run can
 # go wrong (a failed test, a crash, a suite killed by its time limit, a
 # short or missing TAP plan, a guest that never finished, no suite at all)
-# into exit 1, and passes a clean run; cross/debian.sh does not trust a
-# private apt state whose update brought no package list (no network).
+# into exit 1, and so does a kernel warning (WARN_ON, BUG) while a suite
+# ran (vm/init passes them on as URING-KMSG lines); it passes a clean run.
+# cross/debian.sh does not trust a private apt state whose update brought
+# no package list (no network).
 # TAP, one case per check.
 #
 # usage: vm-harness.sh SOURCE_DIR WORK_DIR
@@ -100,12 +102,21 @@ ok 1 - a
 [    9.9] Kernel panic - not syncing: Fatal exception
 EOF
 )
+warned=$(log warned <<'EOF'
+URING-SUITE-BEGIN setup
+1..1
+ok 1 - a
+URING-KMSG [   12.5] WARNING: CPU: 1 PID: 77 at io_uring/io_uring.c:2100 io_ring_exit_work+0x1e/0x30
+URING-SUITE-END setup rc=0 pass=1 fail=1 skip=0 secs=1
+URING-DONE pass=1 fail=1 skip=0
+EOF
+)
 nosuite=$(log nosuite <<'EOF'
 URING-DONE pass=0 fail=0 skip=0
 EOF
 )
 
-echo "1..10"
+echo "1..11"
 ok "report.py passes a clean run" report "$good"
 ok "report.py fails a failed test" not report "$failed"
 ok "report.py fails a suite that crashed" not report "$crashed"
@@ -114,6 +125,7 @@ ok "report.py fails a suite that reported fewer tests than planned" not report "
 ok "report.py fails a suite without a TAP plan" not report "$noplan"
 ok "report.py fails a guest that never finished (panic, hang)" not report "$panicked"
 ok "report.py fails a run without a suite" not report "$nosuite"
+ok "report.py fails a suite during which the kernel warned (WARN_ON, BUG)" not report "$warned"
 
 # deb_apt_update with the network unreachable (every proxy a closed port):
 # it must fail, and must not mark the state fresh for the next day's runs
@@ -126,7 +138,7 @@ if command -v apt-get >/dev/null && [ -d /etc/apt ]; then
 	ok "...and leaves the state unmarked, to try again next run" \
 		not test -e "$work/cache/apt-s390x/updated"
 else
-	echo "ok 9 # SKIP apt-get not available"
 	echo "ok 10 # SKIP apt-get not available"
+	echo "ok 11 # SKIP apt-get not available"
 fi
 exit $fail

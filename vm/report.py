@@ -8,7 +8,8 @@ Prints each suite's counts, every failed test, every skipped test with the
 reason its suite printed ("# skip: ..."), and a closing line
 "LABEL: N passed, N failed, N skipped" (LABEL such as "vm aarch64 6.1").
 Exits 0 only when the guest finished (URING-DONE), at least one suite ran,
-and nothing failed.
+and nothing failed.  A suite during which the kernel logged a warning or a
+bug (vm/init passes those on as "URING-KMSG ..." lines) has failed.
 """
 import re
 import sys
@@ -25,7 +26,7 @@ def parse(lines):
         elif line.startswith('URING-SUITE-BEGIN '):
             cur = {'name': line.split()[1], 'pass': [], 'fail': [],
                    'skip': [], 'plan': None, 'end': None, 'notes': [],
-                   'reason': None}
+                   'reason': None, 'kmsg': []}
             suites.append(cur)
         elif line.startswith('URING-SUITE-END ') and cur:
             cur['end'] = dict(kv.split('=', 1) for kv in line.split()[2:])
@@ -38,6 +39,9 @@ def parse(lines):
 
 
 def take_tap(s, line):
+    if line.startswith('URING-KMSG '):
+        s['kmsg'].append(line[len('URING-KMSG '):])
+        return
     if line.startswith('# skip: '):
         s['reason'] = line[len('# skip: '):]
         return
@@ -76,6 +80,8 @@ def suite_problem(s):
         return 'only %d of %d planned tests reported' % (ran, s['plan'])
     if s['plan'] is None:
         return 'no TAP plan line (suite did not start?)'
+    if s['kmsg']:
+        return 'the kernel warned while it ran (its log below)'
     return None
 
 
@@ -100,6 +106,8 @@ def main():
             print('       failed: %s' % name)
         if problem:
             print('       problem: %s' % problem)
+        for kmsg in s['kmsg'][:20]:
+            print('       kernel: %s' % kmsg)
         if f_total:
             for note in s['notes'][-20:]:
                 print('       %s' % note)
