@@ -1814,16 +1814,23 @@ io_uring_recvmsg_cmsg_nexthdr(struct io_uring_recvmsg_out *o,
 	URING_NOEXCEPT
 {
 	unsigned char *end;
+	size_t left;
 
 	if (cmsg->cmsg_len < sizeof(struct cmsghdr))
 		return NULL;
 	end = (unsigned char *) io_uring_recvmsg_cmsg_firsthdr(o, msgh) +
 	      o->controllen;
+	/* lengths are checked against the room left before they are
+	 * aligned: a huge cmsg_len would wrap CMSG_ALIGN() and step the walk
+	 * backwards or nowhere */
+	left = (size_t) (end - (unsigned char *) cmsg);
+	if (cmsg->cmsg_len > left || CMSG_ALIGN(cmsg->cmsg_len) > left)
+		return NULL;
+	left -= CMSG_ALIGN(cmsg->cmsg_len);
 	cmsg = (struct cmsghdr *) (void *) ((unsigned char *) cmsg +
 					    CMSG_ALIGN(cmsg->cmsg_len));
-	if ((unsigned char *) (cmsg + 1) > end)
-		return NULL;
-	if ((unsigned char *) cmsg + CMSG_ALIGN(cmsg->cmsg_len) > end)
+	if (left < sizeof(struct cmsghdr) || cmsg->cmsg_len > left ||
+	    CMSG_ALIGN(cmsg->cmsg_len) > left)
 		return NULL;
 	return cmsg;
 }

@@ -889,6 +889,44 @@ static void recvmsg_buffer_bounds(void **state)
 	assert_null(io_uring_recvmsg_validate(buf, 0x7fffffff, &mh));
 }
 
+/*
+ * io_uring_recvmsg_cmsg_nexthdr() steps only forward and stays inside the
+ * control data whatever a cmsg_len says: lengths whose alignment wraps
+ * around (the walk would stay on the same header forever) or that step
+ * backwards give NULL, on 32-bit size_t too.
+ */
+static void recvmsg_cmsg_bounds(void **state)
+{
+	static union { unsigned char b[256]; size_t align; } u;
+	static const size_t bad[] = {
+		SIZE_MAX, SIZE_MAX - 2, SIZE_MAX - 63, SIZE_MAX / 2 + 1, 49,
+	};
+	struct io_uring_recvmsg_out *o = (struct io_uring_recvmsg_out *) u.b;
+	struct cmsghdr *first, *second;
+	struct msghdr mh;
+	unsigned i;
+
+	(void) state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&u, 0, sizeof(u));
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_namelen = 16;
+		mh.msg_controllen = 64;
+		o->namelen = 16;
+		o->controllen = 64;
+		first = io_uring_recvmsg_cmsg_firsthdr(o, &mh);
+		assert_ptr_equal(first, u.b + sizeof(*o) + 16);
+		first->cmsg_len = CMSG_LEN(4);
+		second = io_uring_recvmsg_cmsg_nexthdr(o, &mh, first);
+		assert_ptr_equal(second, (unsigned char *) first + CMSG_SPACE(4));
+		/* its length reaches past the 64 bytes: not returned */
+		second->cmsg_len = bad[i];
+		assert_null(io_uring_recvmsg_cmsg_nexthdr(o, &mh, first));
+		/* and nothing follows it */
+		assert_null(io_uring_recvmsg_cmsg_nexthdr(o, &mh, second));
+	}
+}
+
 /* ---- shutdown and socket commands ---- */
 
 static void shutdown_op(void **state)
@@ -1032,6 +1070,7 @@ int main(void)
 		cmocka_unit_test(recv_multishot_nobufs),
 		cmocka_unit_test(recvmsg_multishot_op),
 		cmocka_unit_test(recvmsg_buffer_bounds),
+		cmocka_unit_test(recvmsg_cmsg_bounds),
 		cmocka_unit_test(shutdown_op),
 		cmocka_unit_test(cmd_sock_op),
 		cmocka_unit_test(cmd_getsockname_op),
