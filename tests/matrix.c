@@ -1306,6 +1306,48 @@ static void mixed_overflow(void **state)
 	io_uring_queue_exit(&m.ring);
 }
 
+/*
+ * CQE_MIXED: waits count CQ slots, as the kernel does (the wait pages say
+ * so): one 32-byte CQE satisfies a wait for 2, at once, and the wait hands
+ * it out whole; it is the only CQE, so a wait that counted completions
+ * would sleep until the case's alarm.
+ */
+static void mixed_wait_slots(void **state)
+{
+	struct __kernel_timespec ts = long_ts;
+	struct io_uring_cqe *cqe = NULL;
+	struct io_uring_sqe *sqe;
+	struct mring m;
+	long long t0;
+
+	(void) state;
+	memset(&m, 0, sizeof(m));
+	m.name = "cqe-mixed-wait-slots";
+	if (!big_nops() ||
+	    io_uring_queue_init(SQ_ENTRIES, &m.ring, IORING_SETUP_CQE_MIXED))
+		T_SKIP("kernel lacks IORING_SETUP_CQE_MIXED");
+	m.big = true;
+	/* user_data 1 is a 32-byte CQE only if want_big() says so: pick one */
+	while (!want_big(&m, m.produced + 1))
+		m.produced++;
+	m.seen = m.produced;
+	sqe = io_uring_get_sqe(&m.ring);
+	io_uring_prep_nop(sqe);
+	sqe->user_data = ++m.produced;
+	sqe->nop_flags = IORING_NOP_CQE32;
+	sqe->off = big_word0(sqe->user_data);
+	sqe->addr = big_word1(sqe->user_data);
+	t0 = t_now_ms();
+	assert_int_equal(io_uring_submit_and_wait(&m.ring, 2), 1);
+	assert_int_equal(io_uring_wait_cqe_nr(&m.ring, &cqe, 2), 0);
+	assert_int_equal(io_uring_wait_cqes(&m.ring, &cqe, 2, &ts, NULL), 0);
+	assert_true(t_now_ms() - t0 < 1000);
+	m_check(&m, cqe);
+	io_uring_cqe_seen(&m.ring, cqe);
+	m_assert_idle(&m, "mixed_wait_slots");
+	io_uring_queue_exit(&m.ring);
+}
+
 /* ---- the list of cases ---- */
 
 static struct CMUnitTest *tests;
@@ -1327,7 +1369,7 @@ static void add(const char *name, void (*fn)(void **), struct mcase *mc)
 int main(void)
 {
 	unsigned max = ring_configs_nr * (NR_CONSUMERS + NR_PRODUCERS + 1) +
-		       NR_LAYOUTS * NR_CONSUMERS + 3;
+		       NR_LAYOUTS * NR_CONSUMERS + 4;
 	unsigned i, k, n = 0;
 	char name[96];
 	int ret;
@@ -1372,6 +1414,7 @@ int main(void)
 	add("model/sqe-mixed", model_sqe_mixed, &cases[n++]);
 	add("sqpoll_iopoll_enters", sqpoll_iopoll_enters, &cases[n++]);
 	add("kernel/cqe-mixed-overflow", mixed_overflow, &cases[n++]);
+	add("kernel/cqe-mixed-wait-slots", mixed_wait_slots, &cases[n++]);
 	ret = _cmocka_run_group_tests("matrix", tests, nr_tests, NULL, NULL);
 	if (data_fd >= 0)
 		close(data_fd);
