@@ -73,6 +73,10 @@ struct mring {
 	unsigned produced;	/* user_data 1..produced queued */
 	unsigned seen;		/* 1..seen delivered */
 	struct model *model;	/* the model kernel, or NULL */
+	/* CQE_MIXED layouts delivered: a 32-byte CQE in the last two slots,
+	 * one at slot 0 after padding in the last slot (where the previous
+	 * CQE ended, in slots from the ring's start) */
+	unsigned big_last, big_after_pad, prev_end;
 };
 
 /* Can NOPs post 32-byte CQEs (IORING_NOP_CQE32, with CQE_MIXED, 6.18)? */
@@ -166,6 +170,14 @@ static void m_check(struct mring *m, const struct io_uring_cqe *cqe)
 	    (cqe->big_cqe[0] || cqe->big_cqe[1]))
 		fail_msg("%s: CQE %llu: stray payload", m->name,
 			 (unsigned long long) ud);
+	if (m->ring.flags & IORING_SETUP_CQE_MIXED) {
+		unsigned idx = (unsigned) (cqe - m->ring.cq.cqes);
+
+		m->big_last += big && idx == m->ring.cq.ring_entries - 2;
+		m->big_after_pad += big && idx == 0 &&
+				    m->prev_end == m->ring.cq.ring_entries - 1;
+		m->prev_end = idx + (big ? 2 : 1);
+	}
 	m->seen++;
 }
 
@@ -585,6 +597,12 @@ static void consume_case(void **state)
 		m_drain(&m, c);
 	}
 	m_assert_idle(&m, c->name);
+	/* the layouts this case is for were met, not just possible */
+	if (m.big && (m.ring.flags & IORING_SETUP_CQE_MIXED) &&
+	    (!m.big_last || !m.big_after_pad))
+		fail_msg("%s/%s: %u 32-byte CQEs in the last two slots, %u after "
+			 "padding: the case missed a layout", m.name, c->name,
+			 m.big_last, m.big_after_pad);
 	m_teardown(&m);
 	case_end();
 }
