@@ -901,6 +901,11 @@ static void use_after_exit(void **state)
 	assert_int_equal(io_uring_register_ring_fd(&ring), want);
 	assert_null(io_uring_get_probe_ring(&ring));
 	assert_int_equal(io_uring_ring_dontfork(&ring), -EINVAL);
+	/* no CQ flags word any more: eventfd notifications count as enabled,
+	 * and turning them off is refused */
+	assert_true(io_uring_cq_eventfd_enabled(&ring));
+	assert_int_equal(io_uring_cq_eventfd_toggle(&ring, true), 0);
+	assert_int_equal(io_uring_cq_eventfd_toggle(&ring, false), -EOPNOTSUPP);
 	io_uring_queue_exit(&ring);
 }
 

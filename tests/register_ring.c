@@ -104,6 +104,12 @@ static void ring_fd_close(void **state)
 		T_SKIP("kernel lacks IORING_FEAT_REG_REG_RING");
 	}
 	assert_int_equal(io_uring_register_ring_fd(&ring), 1);
+	/* what a kernel before 6.3 (no IORING_FEAT_REG_REG_RING) gets: the
+	 * library decides from the ring's features, and the fd stays open */
+	ring.features &= ~IORING_FEAT_REG_REG_RING;
+	assert_int_equal(io_uring_close_ring_fd(&ring), -EOPNOTSUPP);
+	ring.features |= IORING_FEAT_REG_REG_RING;
+	assert_true(t_fd_open(ring.ring_fd));
 	old = ring.ring_fd;
 	assert_int_equal(io_uring_close_ring_fd(&ring), 1);
 	assert_int_equal(ring.ring_fd, -1);
@@ -633,6 +639,12 @@ static void ring_set_iowait(void **state)
 	assert_int_equal(io_uring_set_iowait(&ring, true), 0);
 	assert_false(ring.int_flags & INT_FLAG_NO_IOWAIT);
 	t_nop_roundtrip(&ring, 2);
+	/* what a kernel before 6.15 gets: the library decides from the
+	 * ring's features, and the ring's flag stays as it was */
+	ring.features &= ~IORING_FEAT_NO_IOWAIT;
+	assert_int_equal(io_uring_set_iowait(&ring, false), -EOPNOTSUPP);
+	assert_false(ring.int_flags & INT_FLAG_NO_IOWAIT);
+	ring.features |= IORING_FEAT_NO_IOWAIT;
 	io_uring_queue_exit(&ring);
 
 	/* the real effect: iowait time charged to the waiting task */
