@@ -16,8 +16,11 @@
 #include "helpers.h"
 
 #include <grp.h>
+#include <linux/seccomp.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #define CHECK(cond, code)	T_CHILD_CHECK(cond, code)
 #define in_child(fn)		t_in_child(fn)
@@ -357,6 +360,89 @@ static void kernel_caps_register_denied_enosys(void **state)
 	register_denied_with(ENOSYS);
 }
 
+/* ---- where the library's own thread cannot be created ---- */
+
+/* Apply action to clone() and clone3(): 0, or 77 when no filter goes in. */
+static int filter_clone(unsigned action)
+{
+	if (t_seccomp_syscall(__NR_clone, action, 0) < 0)
+		return 77;
+#ifdef __NR_clone3
+	if (t_seccomp_syscall(__NR_clone3, action, 0) < 0)
+		return 77;
+#endif
+	return 0;
+}
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+/*
+ * clone() fails with an error (a sandbox's errno filter, RLIMIT_NPROC):
+ * the library sets its rings up on the calling thread, every answer is
+ * still there, and errno is left as it was.
+ */
+static int clone_denied_child(void)
+{
+	struct io_uring_probe *probe;
+	pthread_t th;
+
+	CHECK(!filter_clone(SECCOMP_RET_ERRNO | EPERM), 77);
+	CHECK(pthread_create(&th, NULL, nothing, NULL) != 0, 10);
+	errno = 4242;
+	probe = io_uring_get_probe();
+	CHECK(probe, 11);
+	CHECK(io_uring_opcode_supported(probe, IORING_OP_NOP), 12);
+	io_uring_free_probe(probe);
+	CHECK(io_uring_mlock_size(64, 0) >= 0, 13);
+	CHECK(uring_kernel_caps()->available, 14);
+	CHECK(errno == 4242, 15);
+	return 0;
+}
+
+static void own_thread_clone_denied(void **state)
+{
+	int rc;
+
+	(void) state;
+	if (t_under_valgrind())
+		T_SKIP("valgrind creates its threads itself");
+	rc = in_child(clone_denied_child);
+	if (rc == 77)
+		T_SKIP("cannot install a seccomp filter here");
+	assert_int_equal(rc, 0);
+}
+
+/*
+ * clone() kills (SECCOMP_RET_KILL_PROCESS): the caller of
+ * io_uring_get_probe() dies of SIGSYS, as io_uring_get_probe(3) and
+ * uring_porting(7) say; sandboxes must let clone() fail or succeed.
+ */
+static void own_thread_clone_killed(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void) state;
+	if (t_under_valgrind())
+		T_SKIP("valgrind creates its threads itself");
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		if (filter_clone(SECCOMP_RET_KILL_PROCESS))
+			_exit(77);
+		io_uring_free_probe(io_uring_get_probe());
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+		T_SKIP("cannot install a seccomp filter here");
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGSYS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +456,8 @@ int main(void)
 		cmocka_unit_test(kernel_caps_register_denied),
 		cmocka_unit_test(kernel_caps_register_denied_eacces),
 		cmocka_unit_test(kernel_caps_register_denied_enosys),
+		cmocka_unit_test(own_thread_clone_denied),
+		cmocka_unit_test(own_thread_clone_killed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
