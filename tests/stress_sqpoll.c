@@ -29,6 +29,20 @@ static bool sq_needs_wakeup(struct io_uring *ring)
 	return IO_URING_READ_ONCE(*ring->sq.kflags) & IORING_SQ_NEED_WAKEUP;
 }
 
+/*
+ * The kernel promises no time by which an idle SQ thread sets NEED_WAKEUP:
+ * it must first run, and on a loaded machine it may not for a while.  Wait
+ * for the flag (up to ST_HANG_MS) so that the next burst really tests the
+ * wakeup; a thread that never sets it is left to the assertion at the end.
+ */
+static void wait_idle(struct io_uring *ring)
+{
+	unsigned long long end = st_now_ns() + ST_HANG_MS * 1000000ULL;
+
+	while (!sq_needs_wakeup(ring) && st_now_ns() < end)
+		usleep(1000);
+}
+
 struct burst {
 	struct st_track t;
 	struct __kernel_timespec ts[MAX_BURST];
@@ -102,6 +116,8 @@ static void burst_run(unsigned min_gap_us, unsigned max_gap_us,
 		st_track_assert_all(&b->t, n);
 		/* let the thread (maybe) go idle */
 		usleep(st_range(&rng, min_gap_us, max_gap_us));
+		if (min_gap_us >= 9000)
+			wait_idle(&ring);
 	}
 	print_message("# %s: %lu bursts, %lu requests, %lu woken from idle, SQ full %lu times, %.1fs\n",
 		      name, b->bursts, b->t.total, b->wakeups, b->full,
