@@ -140,10 +140,39 @@ int t_make_file(const char *path, size_t size)
 	return fd;
 }
 
+/* SQEs published to an SQPOLL thread that it has not given back yet. */
+static unsigned sq_held_by_thread(struct io_uring *ring)
+{
+	if (!(ring->flags & IORING_SETUP_SQPOLL))
+		return 0;
+	return IO_URING_READ_ONCE(*ring->sq.ktail) - io_uring_load_sq_head(ring);
+}
+
+void t_sq_drained(struct io_uring *ring)
+{
+	long long end = t_now_ms() + 5000;
+
+	while (sq_held_by_thread(ring)) {
+		if (t_now_ms() >= end)
+			fail_msg("the SQ thread kept %u SQEs for 5 s",
+				 sq_held_by_thread(ring));
+		usleep(100);
+	}
+}
+
+/*
+ * An SQPOLL thread moves the SQ head after it posted the CQEs of what it
+ * took, so a full SQ can be one it has finished with: wait for its head.
+ */
 struct io_uring_sqe *t_sqe(struct io_uring *ring)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	long long end = t_now_ms() + 5000;
 
+	while (!sqe && sq_held_by_thread(ring) && t_now_ms() < end) {
+		usleep(100);
+		sqe = io_uring_get_sqe(ring);
+	}
 	if (!sqe)
 		fail_msg("io_uring_get_sqe: SQ ring full");
 	return sqe;

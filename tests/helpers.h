@@ -109,8 +109,17 @@ int t_wait_ms(struct io_uring *ring, int ms, int *res, unsigned *cqe_flags,
 	      __u64 *user_data);
 /* Wait at most 5 s for one CQE (fails the test if none), return res; retire it. */
 int t_wait_bounded(struct io_uring *ring, unsigned *cqe_flags, __u64 *user_data);
-/* Get an SQE or fail the test. */
+/*
+ * Get an SQE or fail the test.  On an SQPOLL ring whose SQ is full of SQEs
+ * submitted to the thread, wait (5 s at most) for it to give slots back.
+ */
 struct io_uring_sqe *t_sqe(struct io_uring *ring);
+/*
+ * SQPOLL: wait (5 s at most, else fail) until the SQ thread has taken every
+ * published SQE.  It posts their CQEs before it moves the SQ head, so seeing
+ * the CQEs does not mean the SQ is free again.  Other rings: return at once.
+ */
+void t_sq_drained(struct io_uring *ring);
 /* The next CQE (within 2 s) is a resource tag CQE: user_data = tag, res 0. */
 void t_expect_tag_cqe(struct io_uring *ring, __u64 tag);
 /* Queue a NOP carrying user_data ud (not submitted). */

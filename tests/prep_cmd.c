@@ -497,8 +497,8 @@ static void load_sq_head_op(void **state)
 	for (i = 0; i < 2; i++)
 		p_wait(&ring);
 	/* the SQ thread publishes its head after it has posted the batch's
-	 * CQEs (6.1 under TCG showed the gap): give it up to a second */
-	for (i = 0; i < 1000 && io_uring_load_sq_head(&ring) != head + 2; i++)
+	 * CQEs (6.1 under TCG showed the gap): give it up to 5 s */
+	for (i = 0; i < 5000 && io_uring_load_sq_head(&ring) != head + 2; i++)
 		usleep(1000);
 	assert_int_equal(io_uring_load_sq_head(&ring), head + 2);
 	io_uring_queue_exit(&ring);

@@ -826,12 +826,13 @@ static void flag_clamp(void **state)
 	io_uring_queue_exit(&ring);
 }
 
-/* Wait (at most 2 s) until the SQPOLL thread has gone to sleep. */
+/* Wait (at most 5 s: a loaded machine may not run it for a while) until
+ * the SQPOLL thread has gone to sleep. */
 static bool sqpoll_went_idle(struct io_uring *ring)
 {
 	int i;
 
-	for (i = 0; i < 200; i++) {
+	for (i = 0; i < 500; i++) {
 		if (IO_URING_READ_ONCE(*ring->sq.kflags) & IORING_SQ_NEED_WAKEUP)
 			return true;
 		usleep(10000);
