@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <stddef.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -393,4 +394,24 @@ int t_block_syscall(unsigned nr, int err)
 				    ((unsigned) err & SECCOMP_RET_DATA), 0);
 
 	return ret < 0 ? ret : 0;
+}
+
+int t_lock_system(const char *name)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/uring-tests-%s.lock", name);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd >= 0 && flock(fd, LOCK_EX)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+void t_unlock_system(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* drops the lock */
 }

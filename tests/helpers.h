@@ -151,6 +151,16 @@ struct __kernel_timespec t_ms_ts(long ms);
 /* CLOCK_MONOTONIC in milliseconds. */
 long long t_now_ms(void);
 
+/*
+ * Take turns with other test processes (other build directories' suites,
+ * other checkouts) over something the whole system shares, such as a
+ * sysctl a test sets or the huge page pool it counts: an exclusive lock on
+ * /tmp/uring-tests-NAME.lock, held until t_unlock_system(fd).  -1 (no
+ * lock, and nothing to unlock) where the file cannot be made.
+ */
+int t_lock_system(const char *name);
+void t_unlock_system(int fd);
+
 /* How many fds this process has open (fails the test if /proc is unreadable). */
 int t_count_fds(void);
 /* Is fd an open file descriptor? */

@@ -587,9 +587,8 @@ static void child_iowait(int out)
 	io_uring_prep_poll_add(sqe, pfd[0], POLLIN);
 	if (io_uring_submit(&ring) != 1)
 		_exit(1);
-	/* a first iowait sleep of a task can be charged from time 0, and
-	 * the next one from the start of the first (seen on a loaded
-	 * machine): the wall time of both bounds it (r[2], ms) */
+	/* a first iowait sleep of a task can be charged from time 0; the
+	 * wall time of both waits (r[2], ms) bounds what the second may be */
 	t0 = t_now_ms();
 	timed_wait_iowait(&ring);
 	r[0] = timed_wait_iowait(&ring);
@@ -606,12 +605,17 @@ static bool measure_iowait(long long *with, long long *without,
 			   long long *wall_ms)
 {
 	long long r[3];
-	int p[2], status = 0, old;
+	int p[2], status = 0, old, lock;
 	pid_t pid;
 
+	/* another test process restoring the sysctl would leave the child
+	 * without delay accounting: take turns */
+	lock = t_lock_system("task_delayacct");
 	old = delayacct_on();
-	if (old < 0)
+	if (old < 0) {
+		t_unlock_system(lock);
 		return false;
+	}
 	assert_int_equal(pipe(p), 0);
 	pid = fork();
 	assert_true(pid >= 0);
@@ -622,6 +626,7 @@ static bool measure_iowait(long long *with, long long *without,
 	close(p[1]);
 	waitpid(pid, &status, 0);
 	delayacct_restore(old);
+	t_unlock_system(lock);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_int_equal(read(p[0], r, sizeof(r)), sizeof(r));
 	close(p[0]);
@@ -635,6 +640,7 @@ static void ring_set_iowait(void **state)
 {
 	struct io_uring ring;
 	long long with = 0, without = 0, wall_ms = 0;
+	int tries;
 
 	(void) state;
 	t_ring(&ring, 8, 0);
@@ -657,13 +663,23 @@ static void ring_set_iowait(void **state)
 	ring.features |= IORING_FEAT_NO_IOWAIT;
 	io_uring_queue_exit(&ring);
 
-	/* the real effect: iowait time charged to the waiting task */
-	if (!measure_iowait(&with, &without, &wall_ms))
-		T_SKIP("cannot enable kernel.task_delayacct to see iowait");
-	print_message("# iowait ticks over 300 ms: %lld with, %lld without (%lld ms of waits)\n",
-		      with, without, wall_ms);
-	/* on a loaded machine the kernel charged 64 ticks to one 300 ms
-	 * wait: at most the wall time of both waits (ticks of 10 ms) */
+	/*
+	 * The real effect: iowait time charged to the waiting task (64 ticks
+	 * for a 300 ms wait seen under load).  More than the wall time of
+	 * the waits (ticks of 10 ms) is accounting
+	 * disturbed from outside: a process that does not take turns (an
+	 * older test binary) switched kernel.task_delayacct off and on
+	 * meanwhile, and the kernel charged a sleep from an old or a zero
+	 * start (1461694 ticks seen).  Measure again then, twice at most.
+	 */
+	for (tries = 0; tries < 3; tries++) {
+		if (!measure_iowait(&with, &without, &wall_ms))
+			T_SKIP("cannot enable kernel.task_delayacct to see iowait");
+		print_message("# iowait ticks over 300 ms: %lld with, %lld without (%lld ms of waits)\n",
+			      with, without, wall_ms);
+		if (with <= wall_ms / 10 + 2)
+			break;
+	}
 	assert_true(with >= 15 && with <= wall_ms / 10 + 2);
 	assert_true(without >= 0 && without <= 3);
 }

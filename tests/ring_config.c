@@ -445,6 +445,14 @@ static void resize_mmap_fails(void **state)
 
 static long hp_restore = -1;
 
+/*
+ * The huge page pool is the whole system's, and these tests count its free
+ * pages: a second run of them at the same time (another build directory's
+ * suite, another checkout) would change the counts and the pool under this
+ * one.  Runs of this file take turns, by a lock held until hp_teardown().
+ */
+static int hp_lock_fd = -1;
+
 static bool write_nr_hugepages(long n)
 {
 	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "we");
@@ -460,8 +468,11 @@ static bool write_nr_hugepages(long n)
 /* At least n free huge pages (raising vm.nr_hugepages for this test), or skip. */
 static void want_huge_pages(long n)
 {
-	long total = meminfo("HugePages_Total");
+	long total;
 
+	if (hp_lock_fd < 0)
+		hp_lock_fd = t_lock_system("hugepages");
+	total = meminfo("HugePages_Total");
 	if (total < 0 || meminfo("Hugepagesize") <= 0)
 		T_SKIP("no huge pages in this kernel");
 	if (meminfo("HugePages_Free") >= n)
@@ -487,6 +498,8 @@ static int hp_teardown(void **state)
 		usleep(10000);
 	}
 	hp_restore = -1;
+	t_unlock_system(hp_lock_fd);
+	hp_lock_fd = -1;
 	return 0;
 }
 
@@ -614,7 +627,7 @@ static int huge_retry_child(void)
 	 * let go of the ring, which it does in the background) */
 	if (kernel_page_size(sqes) == hps || kernel_page_size(rings) == hps)
 		return 26;
-	for (ret = 0; ret < 200 && meminfo("HugePages_Free") != free0; ret++)
+	for (ret = 0; ret < 1000 && meminfo("HugePages_Free") != free0; ret++)
 		usleep(10000);
 	if (meminfo("HugePages_Free") != free0) {
 		fprintf(stderr, "# huge pages free %ld (was %ld)\n",
