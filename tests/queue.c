@@ -263,6 +263,19 @@ static void get_sqe_after_foreign_lap(void **state)
 	for (i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
 		unsigned start;
 
+		/*
+		 * A move of 2^30 is 2^18 submits, each of whose 4096 SQEs a
+		 * valgrind build of the library looks at: the suite took
+		 * 262 s of its 600 under valgrind on an idle machine, and
+		 * more on a loaded one.  The plain, sanitizer and i386 runs
+		 * make every move; valgrind checks memory, not this
+		 * arithmetic, and makes the short one.
+		 */
+		if (t_under_valgrind() && moves[i] > (1U << 20)) {
+			print_message("# under valgrind: move %#x left out\n",
+				      moves[i]);
+			continue;
+		}
 		memset(&ring, 0, sizeof(ring));
 		ring.flags = IORING_SETUP_SQPOLL;
 		ring.features = IORING_FEAT_EXT_ARG;
