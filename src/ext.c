@@ -206,7 +206,9 @@ static unsigned allowed_cpu(void)
  * kernel gives the charge of a ring just destroyed back only a moment
  * later, from a worker: under a tight limit, -ENOMEM can be the scratch
  * rings closed a moment ago.  Where ring memory is charged at all, wait for
- * them, from 0.1 ms doubling to about 100 ms in all, before believing it.
+ * them, from 0.1 ms doubling to 25 ms a step, 1 s in all (the worker and
+ * the RCU grace period it waits for took 230 ms on a loaded 2-core
+ * machine), before believing it.
  */
 static int scratch_ring(struct caps_run *r, unsigned entries,
 			struct io_uring *ring, struct io_uring_params *p)
@@ -218,7 +220,7 @@ static int scratch_ring(struct caps_run *r, unsigned entries,
 
 	for (;;) {
 		ret = io_uring_queue_init_params(entries, ring, p);
-		if (ret != -ENOMEM || waited >= 100 * 1000 * 1000 ||
+		if (ret != -ENOMEM || waited >= 1000 * 1000 * 1000 ||
 		    io_uring_mlock_size_params(entries, (struct io_uring_params *)
 					       &asked) <= 0)
 			return caps_note(r, ret);

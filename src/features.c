@@ -47,7 +47,7 @@ static unsigned long monotonic_ms(void)
 }
 
 /* How long after its own rings the library waits for their charges. */
-#define OWN_RINGS_LINGER_MS	100UL
+#define OWN_RINGS_LINGER_MS	1000UL
 
 bool uring_wait_own_rings_memory(unsigned *round)
 {

@@ -64,7 +64,7 @@ void uring_note_features(unsigned features);
 void uring_run_on_own_thread(void (*fn)(void *), void *arg);
 /*
  * features.c: a setup failed with -ENOMEM.  If rings of the library's own
- * were destroyed less than 100 ms ago (their locked memory may not be given
+ * were destroyed less than 1 s ago (their locked memory may not be given
  * back yet), wait a little, longer each round, and say true: try again.
  */
 bool uring_wait_own_rings_memory(unsigned *round);
