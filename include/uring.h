@@ -155,10 +155,24 @@ struct io_uring {
  * Private state.  int_flags, and the spare words of struct io_uring_sq and
  * struct io_uring, belong to the library: it sets them up in
  * io_uring_queue_init*() and io_uring_queue_mmap() and reads them in its own
- * code (the meaning of each bit is in the library's sources, not here).  A
- * program neither reads nor writes them, and does not build a struct
- * io_uring by hand.  See uring(7), "Private state".
+ * code (the meaning of each bit is in the library's sources, not here; the
+ * few that this header's fast paths read are named below, and a ring where
+ * they are not set takes the general paths).  A program neither reads nor
+ * writes them, and does not build a struct io_uring by hand.  See uring(7),
+ * "Private state".
  */
+
+/*
+ * The common CQ ring: 16-byte CQEs (neither CQE32 nor CQE_MIXED), none of
+ * them the library has to hide (the kernel has IORING_FEAT_EXT_ARG).  Peek
+ * and wait read its head CQE directly.  The library sets this bit of
+ * int_flags when it sets the ring up (src/int_flags.h, INT_FLAG_CQ_PLAIN);
+ * without it, on a struct io_uring filled in another way, they take the
+ * general path, which answers the same.
+ */
+#define __IO_URING_INT_CQ_PLAIN	0x80
+#define __io_uring_cq_plain(ring)						\
+	((ring)->int_flags & __IO_URING_INT_CQ_PLAIN)
 
 /* Walks the CQEs that are ready without touching the shared head. */
 struct io_uring_cqe_iter {
@@ -201,13 +215,15 @@ static inline __u64 uring_ptr_to_u64(const void *ptr) URING_NOEXCEPT
  * count, but for 32-byte CQEs of CQE_MIXED rings) afterwards.  The walk is
  * io_uring_cqe_iter_init()'s (__io_uring_cqe_walk()), stepped one slot per
  * CQE as io_uring_cqe_iter_next() does; head is the index of the CQE
- * visited.  Only head and the walk's end stay live across the loop body:
- * the slot address is formed from the ring each time, with one shift.
+ * visited.  Only head, the walk's end and the slot shift it found stay live
+ * across the loop body: the slot address is formed from the ring each
+ * time, with that one shift.
  */
 #define io_uring_for_each_cqe(ring, head, cqe)					\
-	for (unsigned __uring_end = __io_uring_cqe_walk((ring), &(head));	\
+	for (unsigned __uring_sh,						\
+	     __uring_end = __io_uring_cqe_walk((ring), &(head), &__uring_sh);	\
 	     (head) != __uring_end ?						\
-		((cqe) = __io_uring_cqe_at((ring), (head)), 1) :		\
+		((cqe) = __io_uring_cqe_at((ring), (head), __uring_sh), 1) :	\
 		((cqe) = NULL, 0);						\
 	     (head)++)
 
@@ -507,9 +523,11 @@ IOURINGINLINE void io_uring_cqe_seen(struct io_uring *ring,
 				     struct io_uring_cqe *cqe)
 	URING_NOEXCEPT
 {
-	/* only CQE_MIXED rings have CQEs that take two slots */
+	/* only CQE_MIXED rings have CQEs that take two slots; the plain-ring
+	 * bit is the one peek and wait have just tested (one test, or none) */
 	if (cqe)
-		io_uring_cq_advance(ring, uring_likely(!(ring->flags & IORING_SETUP_CQE_MIXED)) ?
+		io_uring_cq_advance(ring, uring_likely(__io_uring_cq_plain(ring) ||
+					  !(ring->flags & IORING_SETUP_CQE_MIXED)) ?
 				    1 : io_uring_cqe_nr(cqe));
 }
 
@@ -594,34 +612,48 @@ static inline unsigned __io_uring_cq_run_end(const struct io_uring *ring,
 }
 
 /*
+ * A byte of the library's private state (struct io_uring's pad[0]): the
+ * byte shift of a CQ slot, 4 + io_uring_cqe_shift(), on rings that are not
+ * CQE_MIXED; 0 on CQE_MIXED rings and wherever the library did not set the
+ * ring up, where the walk takes the general path.  Set at init.
+ */
+#define __io_uring_cq_walk_shift(ring)	((ring)->pad[0])
+
+/*
  * The walk over the ready CQEs that io_uring_cqe_iter_init() and
- * io_uring_for_each_cqe() share: sets *head, returns where the walk ends.
- * On a CQE_MIXED ring it retires padding at the head and covers a run of
- * whole CQEs: up to the first 32-byte CQE, or to padding; walk again for
- * more.  Elsewhere it covers every ready CQE.
+ * io_uring_for_each_cqe() share: sets *head and *shift (the slot's byte
+ * shift), returns where the walk ends.  On a CQE_MIXED ring it retires
+ * padding at the head and covers a run of whole CQEs: up to the first
+ * 32-byte CQE, or to padding; walk again for more.  Elsewhere it covers
+ * every ready CQE.  The common ring costs one test: the cached shift.
  */
 static inline __attribute__((__always_inline__)) unsigned
-__io_uring_cqe_walk(const struct io_uring *ring, unsigned *head)
+__io_uring_cqe_walk(const struct io_uring *ring, unsigned *head,
+		    unsigned *shift)
 	URING_NOEXCEPT
 {
 	unsigned h = *ring->cq.khead;
 	/* acquire: pairs with the kernel's release store of cq.tail */
 	unsigned end = io_uring_smp_load_acquire(ring->cq.ktail);
+	unsigned sh = __io_uring_cq_walk_shift(ring);
 
-	if (uring_unlikely(ring->flags & IORING_SETUP_CQE_MIXED)) {
-		h = __io_uring_cq_retire_pad(ring, h, end);
-		end = __io_uring_cq_run_end(ring, h, end);
+	if (uring_unlikely(!sh)) {
+		sh = 4 + io_uring_cqe_shift(ring);
+		if (ring->flags & IORING_SETUP_CQE_MIXED) {
+			h = __io_uring_cq_retire_pad(ring, h, end);
+			end = __io_uring_cq_run_end(ring, h, end);
+		}
 	}
 	*head = h;
+	*shift = sh;
 	return end;
 }
 
-/* The CQE at CQ index idx: the byte offset with one shift (16-byte slots,
- * 32 with CQE32); via void *, since the slot size keeps it aligned. */
-#define __io_uring_cqe_at(ring, idx)						\
+/* The CQE at CQ index idx, with sh the slot's byte shift (4 for 16-byte
+ * slots, 5 with CQE32); via void *, since the slot size keeps it aligned. */
+#define __io_uring_cqe_at(ring, idx, sh)					\
 	((struct io_uring_cqe *) (void *) ((char *) (ring)->cq.cqes +		\
-		((size_t) ((idx) & (ring)->cq.ring_mask) <<			\
-		 (4 + io_uring_cqe_shift(ring)))))
+		((size_t) ((idx) & (ring)->cq.ring_mask) << (sh))))
 
 /* A snapshot of the ready CQEs to walk with io_uring_cqe_iter_next(). */
 IOURINGINLINE struct io_uring_cqe_iter
@@ -630,10 +662,12 @@ io_uring_cqe_iter_init(const struct io_uring *ring)
 {
 	struct io_uring_cqe_iter it;
 
+	unsigned sh;
+
 	it.cqes = ring->cq.cqes;
 	it.mask = ring->cq.ring_mask;
-	it.shift = io_uring_cqe_shift(ring);
-	it.tail = __io_uring_cqe_walk(ring, &it.head);
+	it.tail = __io_uring_cqe_walk(ring, &it.head, &sh);
+	it.shift = sh - 4;
 	return it;
 }
 
@@ -673,14 +707,6 @@ IOURINGINLINE bool __io_uring_cqe_internal(struct io_uring *ring,
 	}
 	return false;
 }
-
-/*
- * The common CQ ring: 16-byte CQEs, none of them the library has to hide.
- * Peek and wait read its head CQE directly.
- */
-#define __io_uring_cq_plain(ring)						\
-	(!((ring)->flags & (IORING_SETUP_CQE32 | IORING_SETUP_CQE_MIXED)) &&	\
-	 ((ring)->features & IORING_FEAT_EXT_ARG))
 
 /*
  * The one place the fast paths (peek and wait here, the library's waits
@@ -758,9 +784,15 @@ IOURINGINLINE int io_uring_peek_cqe(struct io_uring *ring,
 				    struct io_uring_cqe **cqe_ptr)
 	URING_NOEXCEPT
 {
-	if (__io_uring_ready_cqes(ring, cqe_ptr))
-		return 0;
-	return io_uring_wait_cqe_nr(ring, cqe_ptr, 0);
+	struct io_uring_cqe *cqe;
+	int ret = 0;
+
+	/* through a local: the caller's pointer never escapes, so it can
+	 * stay in a register (__io_uring_get_cqe() always sets cqe) */
+	if (!__io_uring_ready_cqes(ring, &cqe))
+		ret = io_uring_wait_cqe_nr(ring, &cqe, 0);
+	*cqe_ptr = cqe;
+	return ret;
 }
 
 /* Wait for one CQE. */
@@ -768,9 +800,14 @@ IOURINGINLINE int io_uring_wait_cqe(struct io_uring *ring,
 				    struct io_uring_cqe **cqe_ptr)
 	URING_NOEXCEPT
 {
-	if (__io_uring_ready_cqes(ring, cqe_ptr))
-		return 0;
-	return io_uring_wait_cqe_nr(ring, cqe_ptr, 1);
+	struct io_uring_cqe *cqe;
+	int ret = 0;
+
+	/* through a local, as in io_uring_peek_cqe() */
+	if (!__io_uring_ready_cqes(ring, &cqe))
+		ret = io_uring_wait_cqe_nr(ring, &cqe, 1);
+	*cqe_ptr = cqe;
+	return ret;
 }
 
 /* ---- Submission side: the SQ head/tail protocol ---- */
@@ -826,18 +863,18 @@ IOURINGINLINE void io_uring_initialize_sqe(struct io_uring_sqe *sqe)
 }
 
 /*
- * Two words of the public structs are the library's cache for get_sqe:
- * sq.pad is a tail bound up to which the SQ ring surely has room (a head
- * the kernel had reached, plus ring_entries), and ring->pad2 the size of
- * one SQ slot in bytes (64, or 128 with IORING_SETUP_SQE128).  The kernel
- * only moves the head forward, so a stale bound is a safe one; only code
- * that refreshes the bound also writes the stride.  A submit that finds the
- * tail past the bound refreshes it (src/queue.c), so the tail is never more
- * than one ring past it, however many SQEs other code (another header's
- * inline get_sqe) takes and submits: the signed check below is exact.
+ * One word of the public structs is the library's cache for get_sqe: sq.pad
+ * is a tail bound up to which the SQ ring surely has room (a head the kernel
+ * had reached, plus ring_entries).  The kernel only moves the head forward,
+ * so a stale bound is a safe one.  A submit that finds the tail past the
+ * bound refreshes it (src/queue.c), so the tail is never more than one ring
+ * past it, however many SQEs other code (another header's inline get_sqe)
+ * takes and submits: the signed check below is exact.  The fast path knows
+ * only 64-byte slots: on an IORING_SETUP_SQE128 ring the bound is kept one
+ * behind the head, so that every get_sqe there takes the refresh path,
+ * which uses the ring's slot size.
  */
 #define __io_uring_sq_room_end(ring)	((ring)->sq.pad)
-#define __io_uring_sqe_stride(ring)	((ring)->pad2)
 
 /*
  * The bound ran out: read the kernel's head again and renew the cache.
@@ -851,11 +888,17 @@ IOURINGINLINE int __io_uring_sq_refresh_room(struct io_uring *ring,
 	 * after reading the SQEs, so the slots it frees are ours to rewrite */
 	unsigned head = io_uring_load_sq_head(ring);
 
-	__io_uring_sq_room_end(ring) = head + ring->sq.ring_entries;
-	__io_uring_sqe_stride(ring) = (unsigned) sizeof(struct io_uring_sqe) <<
-				      io_uring_sqe_shift(ring);
+	__io_uring_sq_room_end(ring) = head +
+		(uring_likely(!(ring->flags & IORING_SETUP_SQE128)) ?
+		 ring->sq.ring_entries : -1U);
 	return tail + nr - head <= ring->sq.ring_entries;
 }
+
+/* The slot of SQ index idx: 64 bytes, 128 with IORING_SETUP_SQE128;
+ * via void *, since the slot size keeps the SQE aligned. */
+#define __io_uring_sqe_at(ring, idx, shift)					\
+	((struct io_uring_sqe *) (void *) ((char *) (ring)->sq.sqes +		\
+		((size_t) ((idx) & (ring)->sq.ring_mask) << (6 + (shift)))))
 
 /* Take nr consecutive SQ slots, or NULL when the SQ ring lacks room. */
 IOURINGINLINE struct io_uring_sqe *_io_uring_get_sqes(struct io_uring *ring,
@@ -869,13 +912,14 @@ IOURINGINLINE struct io_uring_sqe *_io_uring_get_sqes(struct io_uring *ring,
 	/* signed: the tail may pass a stale bound, by at most one ring
 	 * (another header's inline get_sqe moves it without refreshing the
 	 * bound; the next submit renews it) */
-	if (uring_unlikely((int) (__io_uring_sq_room_end(ring) -
-				  (tail + nr)) < 0) &&
-	    !__io_uring_sq_refresh_room(ring, tail, nr))
-		return NULL;
-	/* via void *: the slot size keeps the SQE aligned */
-	sqe = (struct io_uring_sqe *) (void *) ((char *) sq->sqes +
-		(tail & sq->ring_mask) * __io_uring_sqe_stride(ring));
+	if (uring_likely((int) (__io_uring_sq_room_end(ring) -
+				(tail + nr)) >= 0)) {
+		sqe = __io_uring_sqe_at(ring, tail, 0);
+	} else {
+		if (!__io_uring_sq_refresh_room(ring, tail, nr))
+			return NULL;
+		sqe = __io_uring_sqe_at(ring, tail, io_uring_sqe_shift(ring));
+	}
 	sq->sqe_tail = tail + nr;
 	io_uring_initialize_sqe(sqe);
 	return sqe;

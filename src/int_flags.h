@@ -13,5 +13,8 @@
 #define INT_FLAG_APP_MEM	0x04	/* rings live in caller memory */
 #define INT_FLAG_CQ_ENTER	0x08	/* reaping needs io_uring_enter() */
 #define INT_FLAG_NO_IOWAIT	0x10	/* waits do not count as iowait */
+/* 16-byte CQEs and IORING_FEAT_EXT_ARG: the header's peek and wait read the
+ * head CQE directly (the header names it __IO_URING_INT_CQ_PLAIN) */
+#define INT_FLAG_CQ_PLAIN	__IO_URING_INT_CQ_PLAIN
 
 #endif

@@ -364,9 +364,21 @@ static int ring_mmap(int fd, struct io_uring_params *p, struct io_uring *ring)
 	return 0;
 }
 
-/* How CQEs are reaped on this ring (ring->flags set): IOPOLL needs io_uring_enter(). */
+/*
+ * How CQEs are reaped on this ring (ring->flags and features set): IOPOLL
+ * needs io_uring_enter(); peek and wait take their direct path on plain CQ
+ * rings.
+ */
 static void ring_note_reaping(struct io_uring *ring)
 {
+	if (uring_likely(!(ring->flags & (IORING_SETUP_CQE32 |
+					  IORING_SETUP_CQE_MIXED)) &&
+			 (ring->features & IORING_FEAT_EXT_ARG)))
+		ring->int_flags |= INT_FLAG_CQ_PLAIN;
+	/* for_each_cqe's slot shift; CQE_MIXED rings walk the general way */
+	if (!(ring->flags & IORING_SETUP_CQE_MIXED))
+		__io_uring_cq_walk_shift(ring) =
+			(__u8) (4 + io_uring_cqe_shift(ring));
 	/* IOPOLL reaps inside io_uring_enter(), unless an SQ thread polls */
 	if (uring_unlikely(ring->flags & IORING_SETUP_IOPOLL) &&
 	    !(ring->flags & IORING_SETUP_SQPOLL))

@@ -7,6 +7,7 @@
  * and a registered ring fd.
  */
 #include "helpers.h"
+#include "../src/int_flags.h"
 
 #include <poll.h>
 #include <sched.h>
@@ -746,7 +747,10 @@ static void wait_without_ext_arg(void **state)
 		io_uring_queue_exit(&ring);
 		T_SKIP("kernel lacks EXT_ARG: nothing to take away");
 	}
+	/* as on such a kernel: no EXT_ARG, so not the fast paths' plain CQ
+	 * ring either (io_uring_queue_init() decides that from features) */
 	ring.features &= ~IORING_FEAT_EXT_ARG;
+	ring.int_flags &= (__u8) ~INT_FLAG_CQ_PLAIN;
 
 	/* nothing to wait for: -ETIME, and the internal CQE was eaten */
 	head = *ring.cq.khead;
@@ -891,6 +895,88 @@ static void for_each_cqe(void **state)
 		n++;
 	assert_int_equal(n, 0);
 	io_uring_queue_exit(&ring);
+}
+
+/*
+ * The private state the header's fast paths read (include/uring.h): the
+ * plain-CQ bit of int_flags (peek, wait, cqe_seen) and the CQ slot shift of
+ * pad[0] (for_each_cqe, the CQE iterator), set by every setup path, and a
+ * ring where neither is set (a struct io_uring filled in another way)
+ * reaped the same through the general path.
+ */
+static void check_fast_path_state(struct io_uring *ring)
+{
+	unsigned flags = ring->flags;
+	bool plain = !(flags & (IORING_SETUP_CQE32 | IORING_SETUP_CQE_MIXED)) &&
+		     (ring->features & IORING_FEAT_EXT_ARG);
+
+	assert_int_equal(!!(ring->int_flags & INT_FLAG_CQ_PLAIN), plain);
+	assert_int_equal(ring->pad[0], (flags & IORING_SETUP_CQE_MIXED) ? 0 :
+			 4 + io_uring_cqe_shift(ring));
+}
+
+static void reap_three(struct io_uring *ring, __u64 base)
+{
+	struct io_uring_cqe *cqe;
+	unsigned head, n = 0;
+
+	queue_nops(ring, 3, base);
+	assert_int_equal(io_uring_submit_and_wait(ring, 3), 3);
+	io_uring_for_each_cqe(ring, head, cqe) {
+		assert_int_equal(cqe->user_data, base + n);
+		n += io_uring_cqe_nr(cqe);
+	}
+	assert_int_equal(n, 3);
+	io_uring_cq_advance(ring, n);
+	t_nop(ring, base + 3);
+	assert_int_equal(io_uring_submit(ring), 1);
+	assert_int_equal(io_uring_wait_cqe(ring, &cqe), 0);
+	assert_int_equal(cqe->user_data, base + 3);
+	io_uring_cqe_seen(ring, cqe);
+	assert_int_equal(io_uring_peek_cqe(ring, &cqe), -EAGAIN);
+}
+
+static void fast_path_state(void **state)
+{
+	static const unsigned cfgs[] = {
+		0, IORING_SETUP_CQE32, IORING_SETUP_CQE_MIXED,
+		IORING_SETUP_SQE128 | IORING_SETUP_CQE32,
+	};
+	unsigned i, via;
+
+	(void) state;
+	for (i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
+		for (via = 0; via < 2; via++) {
+			struct io_uring_params p;
+			struct io_uring ring;
+			int ret, fd;
+
+			memset(&p, 0, sizeof(p));
+			p.flags = cfgs[i];
+			if (via == 0) {
+				ret = io_uring_queue_init_params(8, &ring, &p);
+			} else {
+				fd = io_uring_setup(8, &p);
+				if (fd < 0) {
+					ret = fd;
+				} else {
+					ret = io_uring_queue_mmap(fd, &p, &ring);
+					if (ret)
+						close(fd);
+				}
+			}
+			if (ret == -EINVAL && (cfgs[i] & IORING_SETUP_CQE_MIXED))
+				continue;	/* before Linux 6.18 */
+			assert_int_equal(ret, 0);
+			check_fast_path_state(&ring);
+			reap_three(&ring, 10);
+			/* neither set: the general path answers the same */
+			ring.int_flags &= (__u8) ~INT_FLAG_CQ_PLAIN;
+			ring.pad[0] = 0;
+			reap_three(&ring, 20);
+			io_uring_queue_exit(&ring);
+		}
+	}
 }
 
 static void cqe_iter(void **state)
@@ -1471,6 +1557,7 @@ int main(void)
 		cmocka_unit_test(peek_batch),
 		cmocka_unit_test(for_each_cqe),
 		cmocka_unit_test(cqe_iter),
+		cmocka_unit_test(fast_path_state),
 		cmocka_unit_test(sqring_wait),
 		cmocka_unit_test(cq_eventfd_toggle),
 		cmocka_unit_test(data_accessors),
