@@ -884,14 +884,18 @@ IOURINGINLINE int __io_uring_sq_refresh_room(struct io_uring *ring,
 					     unsigned tail, unsigned nr)
 	URING_NOEXCEPT
 {
-	/* acquire with SQPOLL: pairs with the SQ thread's release of the head
-	 * after reading the SQEs, so the slots it frees are ours to rewrite */
-	unsigned head = io_uring_load_sq_head(ring);
+	/* acquire: pairs with the SQ thread's release of the head after
+	 * reading the SQEs (SQPOLL), so the slots it frees are ours to
+	 * rewrite; without SQPOLL the head moves only inside our own
+	 * io_uring_enter(), and one load for both keeps this path short */
+	unsigned head = io_uring_smp_load_acquire(ring->sq.khead);
+	unsigned entries = ring->sq.ring_entries;
+	unsigned end = head + entries;
 
-	__io_uring_sq_room_end(ring) = head +
-		(uring_likely(!(ring->flags & IORING_SETUP_SQE128)) ?
-		 ring->sq.ring_entries : -1U);
-	return tail + nr - head <= ring->sq.ring_entries;
+	if (uring_unlikely(ring->flags & IORING_SETUP_SQE128))
+		end = head - 1;
+	__io_uring_sq_room_end(ring) = end;
+	return tail + nr - head <= entries;
 }
 
 /* The slot of SQ index idx: 64 bytes, 128 with IORING_SETUP_SQE128;
@@ -913,13 +917,14 @@ IOURINGINLINE struct io_uring_sqe *_io_uring_get_sqes(struct io_uring *ring,
 	 * (another header's inline get_sqe moves it without refreshing the
 	 * bound; the next submit renews it) */
 	if (uring_likely((int) (__io_uring_sq_room_end(ring) -
-				(tail + nr)) >= 0)) {
+				(tail + nr)) >= 0))
 		sqe = __io_uring_sqe_at(ring, tail, 0);
-	} else {
-		if (!__io_uring_sq_refresh_room(ring, tail, nr))
-			return NULL;
-		sqe = __io_uring_sqe_at(ring, tail, io_uring_sqe_shift(ring));
-	}
+	else if (!__io_uring_sq_refresh_room(ring, tail, nr))
+		return NULL;
+	else if (uring_likely(!(ring->flags & IORING_SETUP_SQE128)))
+		sqe = __io_uring_sqe_at(ring, tail, 0);
+	else
+		sqe = __io_uring_sqe_at(ring, tail, 1);
 	sq->sqe_tail = tail + nr;
 	io_uring_initialize_sqe(sqe);
 	return sqe;
