@@ -371,8 +371,9 @@ static inline int get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 	return get_cqe_slow(ring, cqe_ptr, w);
 }
 
-int __io_uring_get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
-		       unsigned submit, unsigned wait_nr, sigset_t *sigmask)
+static __attribute__((noinline))
+int get_cqe_enter(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
+		  unsigned submit, unsigned wait_nr, sigset_t *sigmask)
 {
 	struct wait_req w = {
 		.submit = submit,
@@ -381,7 +382,16 @@ int __io_uring_get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 		.arg_sz = _NSIG / 8,
 	};
 
-	return submit_result(&w, get_cqe(ring, cqe_ptr, &w));
+	return submit_result(&w, get_cqe_slow(ring, cqe_ptr, &w));
+}
+
+int __io_uring_get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
+		       unsigned submit, unsigned wait_nr, sigset_t *sigmask)
+{
+	/* get_cqe()'s shortcut, before any wait_req is built */
+	if (!submit && cqes_ready(ring, cqe_ptr, wait_nr))
+		return 0;
+	return get_cqe_enter(ring, cqe_ptr, submit, wait_nr, sigmask);
 }
 
 /*
@@ -528,10 +538,12 @@ int io_uring_submit_and_wait_reg(struct io_uring *ring,
  * The wait-only forms: 0 with a CQE, or -errno.  Without IORING_FEAT_EXT_ARG
  * (before 5.11) a timeout SQE of the library's own bounds the wait, and goes
  * in with whatever the caller queued; that count is not the answer here.
+ * This is that case.
  */
-int io_uring_wait_cqes(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
-		       unsigned wait_nr, struct __kernel_timespec *ts,
-		       sigset_t *sigmask)
+static __attribute__((noinline))
+int wait_cqes_timeout_sqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
+			  unsigned wait_nr, struct __kernel_timespec *ts,
+			  sigset_t *sigmask)
 {
 	struct wait_req w = {
 		.wait_nr = wait_nr,
@@ -540,9 +552,6 @@ int io_uring_wait_cqes(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 	};
 	int to_submit;
 
-	/* only wait: what the caller queued is not submitted */
-	if (ring->features & IORING_FEAT_EXT_ARG)
-		return wait_ext_arg(ring, cqe_ptr, 0, wait_nr, ts, 0, sigmask);
 	if (ts) {
 		to_submit = queue_timeout_sqe(ring, wait_nr, ts);
 		if (to_submit < 0)
@@ -550,6 +559,18 @@ int io_uring_wait_cqes(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 		w.submit = (unsigned) to_submit;
 	}
 	return get_cqe(ring, cqe_ptr, &w);
+}
+
+int io_uring_wait_cqes(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
+		       unsigned wait_nr, struct __kernel_timespec *ts,
+		       sigset_t *sigmask)
+{
+	/* only wait: what the caller queued is not submitted.  The kernels
+	 * without EXT_ARG go out of line, so that the common path builds
+	 * no wait_req before it knows it needs one */
+	if (uring_likely(ring->features & IORING_FEAT_EXT_ARG))
+		return wait_ext_arg(ring, cqe_ptr, 0, wait_nr, ts, 0, sigmask);
+	return wait_cqes_timeout_sqe(ring, cqe_ptr, wait_nr, ts, sigmask);
 }
 
 int io_uring_wait_cqes_min_timeout(struct io_uring *ring,
@@ -602,12 +623,16 @@ unsigned io_uring_peek_batch_cqe(struct io_uring *ring,
 	}
 	mask = ring->cq.ring_mask;
 	if (!(ring->flags & IORING_SETUP_CQE_MIXED)) {
-		/* one slot a CQE */
-		shift = io_uring_cqe_shift(ring);
+		/* one slot a CQE; the byte offset with one shift, from a
+		 * local base (the stores to cqes[] may alias the ring's) */
+		char *base = (char *) ring->cq.cqes;
+
+		shift = 4 + io_uring_cqe_shift(ring);
 		if (count > tail - head)
 			count = tail - head;
 		for (n = 0; n < count; n++)
-			cqes[n] = &ring->cq.cqes[((head + n) & mask) << shift];
+			cqes[n] = (struct io_uring_cqe *) (void *) (base +
+				((size_t) ((head + n) & mask) << shift));
 		return count;
 	}
 	for (n = 0; n < count && head != tail; n++) {

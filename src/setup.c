@@ -369,7 +369,8 @@ static int ring_mmap(int fd, struct io_uring_params *p, struct io_uring *ring)
  * needs io_uring_enter(); peek and wait take their direct path on plain CQ
  * rings.
  */
-static void ring_note_reaping(struct io_uring *ring)
+static inline __attribute__((always_inline))
+void ring_note_reaping(struct io_uring *ring)
 {
 	if (uring_likely(!(ring->flags & (IORING_SETUP_CQE32 |
 					  IORING_SETUP_CQE_MIXED)) &&
