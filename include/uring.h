@@ -525,10 +525,13 @@ IOURINGINLINE void io_uring_cqe_seen(struct io_uring *ring,
 {
 	/* only CQE_MIXED rings have CQEs that take two slots; the plain-ring
 	 * bit is the one peek and wait have just tested (one test, or none) */
-	if (cqe)
-		io_uring_cq_advance(ring, uring_likely(__io_uring_cq_plain(ring) ||
-					  !(ring->flags & IORING_SETUP_CQE_MIXED)) ?
-				    1 : io_uring_cqe_nr(cqe));
+	if (!cqe)
+		return;
+	if (uring_likely(__io_uring_cq_plain(ring) ||
+			 !(ring->flags & IORING_SETUP_CQE_MIXED)))
+		io_uring_cq_advance(ring, 1);
+	else
+		io_uring_cq_advance(ring, io_uring_cqe_nr(cqe));
 }
 
 /* CQEs ready to be reaped. */
