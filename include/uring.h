@@ -664,7 +664,6 @@ io_uring_cqe_iter_init(const struct io_uring *ring)
 	URING_NOEXCEPT
 {
 	struct io_uring_cqe_iter it;
-
 	unsigned sh;
 
 	it.cqes = ring->cq.cqes;
