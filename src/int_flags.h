@@ -16,5 +16,8 @@
 /* 16-byte CQEs and IORING_FEAT_EXT_ARG: the header's peek and wait read the
  * head CQE directly (the header names it __IO_URING_INT_CQ_PLAIN) */
 #define INT_FLAG_CQ_PLAIN	__IO_URING_INT_CQ_PLAIN
+/* neither SQPOLL nor SQ_REWIND, no registered index, iowait on: submit()
+ * flushes and enters with no more tests (kept by ring_note_submit()) */
+#define INT_FLAG_SUBMIT_PLAIN	0x40
 
 #endif

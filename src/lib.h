@@ -28,6 +28,19 @@ static inline unsigned ring_enter_flags(const struct io_uring *ring)
 }
 
 /*
+ * Whether submit() may take its plain path: set up again by every call
+ * that changes the ring's kind, its registered index or its iowait flag.
+ */
+static inline void ring_note_submit(struct io_uring *ring)
+{
+	if (!(ring->flags & (IORING_SETUP_SQPOLL | IORING_SETUP_SQ_REWIND)) &&
+	    !(ring->int_flags & (INT_FLAG_REG_RING | INT_FLAG_NO_IOWAIT)))
+		ring->int_flags |= INT_FLAG_SUBMIT_PLAIN;
+	else
+		ring->int_flags &= (__u8) ~INT_FLAG_SUBMIT_PLAIN;
+}
+
+/*
  * io_uring_register() on this ring: through its registered index when the
  * kernel takes one there (IORING_FEAT_REG_REG_RING), else the plain fd.
  */

@@ -192,10 +192,23 @@ int submit_sqpoll(struct io_uring *ring, unsigned wait_nr, bool getevents)
 static inline __attribute__((always_inline))
 int submit(struct io_uring *ring, unsigned wait_nr, bool getevents)
 {
-	enum sq_kind kind = sq_kind(ring);
+	enum sq_kind kind;
 	unsigned submitted;
 	bool cq_needs_enter;
 
+	/* the common ring: one test for its kind and its enter flags */
+	if (uring_likely(ring->int_flags & INT_FLAG_SUBMIT_PLAIN)) {
+		submitted = flush_sq_plain(ring);
+		cq_needs_enter = getevents || wait_nr ||
+				 cq_ring_needs_enter(ring);
+		if (!submitted && !cq_needs_enter)
+			return 0;
+		return __sys_io_uring_enter((unsigned) ring->enter_ring_fd,
+					    submitted, wait_nr,
+					    cq_needs_enter ?
+					    IORING_ENTER_GETEVENTS : 0, NULL);
+	}
+	kind = sq_kind(ring);
 	if (uring_unlikely(kind == SQ_THREAD))
 		return submit_sqpoll(ring, wait_nr, getevents);
 	submitted = flush_sq_kind(ring, kind);

@@ -354,6 +354,7 @@ int io_uring_register_ring_fd(struct io_uring *ring)
 		ring->int_flags |= INT_FLAG_REG_RING;
 		if (ring->features & IORING_FEAT_REG_REG_RING)
 			ring->int_flags |= INT_FLAG_REG_REG_RING;
+		ring_note_submit(ring);
 	}
 	return ret;
 }
@@ -390,6 +391,7 @@ int io_uring_unregister_ring_fd(struct io_uring *ring)
 		ring->enter_ring_fd = ring->ring_fd;
 		ring->int_flags &= (__u8) ~(INT_FLAG_REG_RING |
 					    INT_FLAG_REG_REG_RING);
+		ring_note_submit(ring);
 	}
 	return ret;
 }
@@ -516,6 +518,7 @@ int io_uring_set_iowait(struct io_uring *ring, bool enable_iowait)
 		ring->int_flags &= (__u8) ~INT_FLAG_NO_IOWAIT;
 	else
 		ring->int_flags |= INT_FLAG_NO_IOWAIT;
+	ring_note_submit(ring);
 	return 0;
 }
 

@@ -384,6 +384,7 @@ void ring_note_reaping(struct io_uring *ring)
 	if (uring_unlikely(ring->flags & IORING_SETUP_IOPOLL) &&
 	    !(ring->flags & IORING_SETUP_SQPOLL))
 		ring->int_flags |= INT_FLAG_CQ_ENTER;
+	ring_note_submit(ring);
 }
 
 int io_uring_queue_mmap(int fd, struct io_uring_params *p, struct io_uring *ring)

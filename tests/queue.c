@@ -430,7 +430,10 @@ static void sq_rewind_library_side(void **state)
 		io_uring_queue_exit(&ring);
 		T_SKIP("kernel lacks IORING_SETUP_NO_SQARRAY, which SQ_REWIND needs");
 	}
+	/* as io_uring_queue_init() sets up an SQ_REWIND ring: not the
+	 * plain submit path */
 	ring.flags |= IORING_SETUP_SQ_REWIND;
+	ring.int_flags &= (__u8) ~INT_FLAG_SUBMIT_PLAIN;
 	for (i = 0; i < 3; i++)
 		t_nop(&ring, NOP_UD(i));
 	assert_int_equal(io_uring_sq_ready(&ring), 3);
@@ -936,6 +939,50 @@ static void reap_three(struct io_uring *ring, __u64 base)
 	assert_int_equal(io_uring_peek_cqe(ring, &cqe), -EAGAIN);
 }
 
+/*
+ * The plain-submit bit (src/int_flags.h) follows the ring's registered
+ * index and its iowait flag, and whatever it says, submits reach the
+ * kernel.
+ */
+static void check_submit_state(struct io_uring *ring)
+{
+	bool plain = !(ring->flags & (IORING_SETUP_SQPOLL |
+				      IORING_SETUP_SQ_REWIND)) &&
+		     !(ring->int_flags & (INT_FLAG_REG_RING | INT_FLAG_NO_IOWAIT));
+
+	assert_int_equal(!!(ring->int_flags & INT_FLAG_SUBMIT_PLAIN), plain);
+}
+
+static void submit_state(void **state)
+{
+	struct io_uring ring;
+	int ret;
+
+	(void) state;
+	t_ring(&ring, 8, 0);
+	check_submit_state(&ring);
+	assert_int_equal(io_uring_register_ring_fd(&ring), 1);
+	check_submit_state(&ring);
+	reap_three(&ring, 30);
+	assert_int_equal(io_uring_unregister_ring_fd(&ring), 1);
+	check_submit_state(&ring);
+	reap_three(&ring, 40);
+	ret = io_uring_set_iowait(&ring, false);
+	if (ret == 0) {
+		check_submit_state(&ring);
+		reap_three(&ring, 50);
+		assert_int_equal(io_uring_set_iowait(&ring, true), 0);
+		check_submit_state(&ring);
+	} else {
+		assert_int_equal(ret, -EOPNOTSUPP);	/* before 6.15 */
+	}
+	reap_three(&ring, 60);
+	io_uring_queue_exit(&ring);
+	t_ring(&ring, 8, IORING_SETUP_SQPOLL);
+	check_submit_state(&ring);
+	io_uring_queue_exit(&ring);
+}
+
 static void fast_path_state(void **state)
 {
 	static const unsigned cfgs[] = {
@@ -969,6 +1016,7 @@ static void fast_path_state(void **state)
 				continue;	/* before Linux 6.18 */
 			assert_int_equal(ret, 0);
 			check_fast_path_state(&ring);
+			check_submit_state(&ring);
 			reap_three(&ring, 10);
 			/* neither set: the general path answers the same */
 			ring.int_flags &= (__u8) ~INT_FLAG_CQ_PLAIN;
@@ -1558,6 +1606,7 @@ int main(void)
 		cmocka_unit_test(for_each_cqe),
 		cmocka_unit_test(cqe_iter),
 		cmocka_unit_test(fast_path_state),
+		cmocka_unit_test(submit_state),
 		cmocka_unit_test(sqring_wait),
 		cmocka_unit_test(cq_eventfd_toggle),
 		cmocka_unit_test(data_accessors),
