@@ -169,6 +169,25 @@ static unsigned kernel_version(void)
 }
 
 /*
+ * The start of a small /proc file, NUL-terminated (empty when it cannot be
+ * read); errno as it was.  Returns the bytes read, or -1.
+ */
+static ssize_t read_small_file(const char *path, char *buf, size_t size)
+{
+	int fd, saved_errno = errno;
+	ssize_t n = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, size - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+	errno = saved_errno;
+	return n;
+}
+
+/*
  * Is this process exempt from RLIMIT_MEMLOCK charges: CAP_IPC_LOCK in its
  * effective set, in the initial user namespace (the kernel asks there; a
  * process that is root in a user namespace of its own is charged)?
@@ -179,23 +198,17 @@ bool uring_memlock_exempt(void)
 	struct __user_cap_data_struct data[2];
 	unsigned inner = 1, outer = 1, count = 0;
 	char buf[128];
-	ssize_t n = 0;
-	int fd, saved_errno;
+	int saved_errno = errno;
+	ssize_t n;
 
 	if (__do_syscall2(__NR_capget, (long) &hdr, (long) data) ||
 	    !(data[CAP_IPC_LOCK / 32].effective & (1U << (CAP_IPC_LOCK % 32))))
 		return false;
 	/* the initial user namespace maps every uid onto itself */
-	saved_errno = errno;
-	fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-	}
-	buf[n > 0 ? n : 0] = '\0';
+	n = read_small_file("/proc/self/uid_map", buf, sizeof(buf));
 	if (n > 0 && sscanf(buf, "%u %u %u", &inner, &outer, &count) != 3)
 		count = 0;
-	errno = saved_errno;
+	errno = saved_errno;	/* sscanf may have set it */
 	/* no /proc to ask: take the capability at its word */
 	return n <= 0 || (!inner && !outer && count == 4294967295U);
 }
@@ -416,21 +429,14 @@ static size_t huge_page_size(void)
 	static size_t cached = 1;	/* 1: not read yet */
 	size_t hps = __atomic_load_n(&cached, __ATOMIC_RELAXED);
 	char buf[4096], *line;
-	int fd, saved_errno;
-	ssize_t n = 0;
+	int saved_errno = errno;
 
 	if (hps != 1)
 		return hps;
-	saved_errno = errno;
-	fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-	}
-	buf[n > 0 ? n : 0] = '\0';
+	read_small_file("/proc/meminfo", buf, sizeof(buf));
 	line = strstr(buf, "Hugepagesize:");
 	hps = line ? (size_t) strtoul(line + 13, NULL, 10) * 1024 : 0;
-	/* the caller's errno is left alone */
+	/* strtoul may set ERANGE: the caller's errno is left alone */
 	errno = saved_errno;
 	__atomic_store_n(&cached, hps, __ATOMIC_RELAXED);
 	return hps;
