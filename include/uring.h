@@ -168,9 +168,12 @@ struct io_uring {
  * and wait read its head CQE directly.  The library sets this bit of
  * int_flags when it sets the ring up (src/int_flags.h, INT_FLAG_CQ_PLAIN);
  * without it, on a struct io_uring filled in another way, they take the
- * general path, which answers the same.
+ * general path, which answers the same.  A bit no liburing release sets
+ * (its library uses 0x01, 0x02, 0x04, 0x10 and 0x80), so that a program
+ * built with this header and run on liburing's liburing.so.2 never finds
+ * it set.
  */
-#define __IO_URING_INT_CQ_PLAIN	0x80
+#define __IO_URING_INT_CQ_PLAIN	0x20
 #define __io_uring_cq_plain(ring)						\
 	((ring)->int_flags & __IO_URING_INT_CQ_PLAIN)
 

@@ -1027,6 +1027,43 @@ static void fast_path_state(void **state)
 	}
 }
 
+/*
+ * A program built with this header may run on liburing's own liburing.so.2,
+ * whose int_flags bits mean other things: since 2.8 it keeps
+ * IORING_ENTER_NO_IOWAIT (0x80) there after io_uring_set_iowait(ring,
+ * false), and never sets pad[0].  The header's fast paths must then take the
+ * general path on a 32-byte CQ ring, not read 16-byte slots.
+ */
+static void fast_path_foreign_int_flags(void **state)
+{
+	static const unsigned cfgs[] = {
+		IORING_SETUP_CQE32, IORING_SETUP_CQE_MIXED,
+	};
+	unsigned i;
+
+	(void) state;
+	for (i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
+		struct io_uring_params p;
+		struct io_uring ring;
+		__u8 ours;
+		int ret;
+
+		memset(&p, 0, sizeof(p));
+		p.flags = cfgs[i];
+		ret = io_uring_queue_init_params(8, &ring, &p);
+		if (ret == -EINVAL && (cfgs[i] & IORING_SETUP_CQE_MIXED))
+			continue;	/* before Linux 6.18 */
+		assert_int_equal(ret, 0);
+		ours = ring.int_flags;
+		ring.int_flags = (__u8) IORING_ENTER_NO_IOWAIT;
+		ring.pad[0] = 0;
+		reap_three(&ring, 70);
+		reap_three(&ring, 80);
+		ring.int_flags = ours;
+		io_uring_queue_exit(&ring);
+	}
+}
+
 static void cqe_iter(void **state)
 {
 	struct io_uring_cqe_iter it;
@@ -1606,6 +1643,7 @@ int main(void)
 		cmocka_unit_test(for_each_cqe),
 		cmocka_unit_test(cqe_iter),
 		cmocka_unit_test(fast_path_state),
+		cmocka_unit_test(fast_path_foreign_int_flags),
 		cmocka_unit_test(submit_state),
 		cmocka_unit_test(sqring_wait),
 		cmocka_unit_test(cq_eventfd_toggle),
