@@ -218,17 +218,19 @@ static inline __u64 uring_ptr_to_u64(const void *ptr) URING_NOEXCEPT
  * count, but for 32-byte CQEs of CQE_MIXED rings) afterwards.  The walk is
  * io_uring_cqe_iter_init()'s (__io_uring_cqe_walk()), stepped one slot per
  * CQE as io_uring_cqe_iter_next() does; head is the index of the CQE
- * visited.  Only head, the walk's end and the slot shift it found stay live
- * across the loop body: the slot address is formed from the ring each
- * time, with that one shift.
+ * visited, assigned from the walk's own unsigned index (so that head may
+ * be any integer lvalue, as liburing's macro allows: int, uint32_t,
+ * unsigned long).  Only that index, the walk's end and the slot shift it
+ * found stay live across the loop body: the slot address is formed from
+ * the ring each time, with that one shift.
  */
 #define io_uring_for_each_cqe(ring, head, cqe)					\
-	for (unsigned __uring_sh,						\
-	     __uring_end = __io_uring_cqe_walk((ring), &(head), &__uring_sh);	\
-	     (head) != __uring_end ?						\
-		((cqe) = __io_uring_cqe_at((ring), (head), __uring_sh), 1) :	\
+	for (unsigned __uring_sh, __uring_h,					\
+	     __uring_end = __io_uring_cqe_walk((ring), &__uring_h, &__uring_sh); \
+	     ((head) = __uring_h, (void) (head), __uring_h != __uring_end) ?	\
+		((cqe) = __io_uring_cqe_at((ring), __uring_h, __uring_sh), 1) :	\
 		((cqe) = NULL, 0);						\
-	     (head)++)
+	     __uring_h++)
 
 /* ---- Out-of-line API (src/) ---- */
 

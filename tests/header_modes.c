@@ -232,6 +232,19 @@ int main(void)
 			return 1;
 		seen++;
 	}
+	/* head may be any integer lvalue, as liburing's macro allows */
+	{
+		int ihead;
+		unsigned long lhead;
+		unsigned n1 = 0, n2 = 0;
+
+		io_uring_for_each_cqe(&ring, ihead, cqe)
+			n1 += cqe->res == 0;
+		io_uring_for_each_cqe(&ring, lhead, cqe)
+			n2 += cqe->res == 0;
+		if (n1 != 3 || n2 != 3)
+			return 1;
+	}
 	io_uring_cq_advance(&ring, seen);
 	if (seen != 3 || io_uring_peek_cqe(&ring, &cqe) != -EAGAIN)
 		return 1;
